@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
@@ -69,10 +69,62 @@ export async function openDatabase(opts: { url?: string; dataDir: string }): Pro
   const { drizzle } = await import("drizzle-orm/pglite");
   const dir = pgliteDir(opts.dataDir);
   mkdirSync(dir, { recursive: true });
-  const client = new PGlite(dir);
-  await client.waitReady;
-  const db = drizzle(client, { schema, casing: "snake_case" }) as unknown as Database;
-  return { db, kind: "pglite", close: () => client.close() };
+  const releaseLock = lockPgliteFolder(dir);
+  try {
+    const client = new PGlite(dir);
+    await client.waitReady;
+    const db = drizzle(client, { schema, casing: "snake_case" }) as unknown as Database;
+    return {
+      db,
+      kind: "pglite",
+      close: async () => {
+        await client.close();
+        releaseLock();
+      },
+    };
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * PGlite is one process per folder and does not lock it itself: a second process would corrupt
+ * it silently. A pid file refuses the second opener with a sentence; a stale one is taken over.
+ */
+function lockPgliteFolder(dir: string): () => void {
+  const lockFile = `${dir}.lock`;
+  try {
+    const holder = Number(readFileSync(lockFile, "utf8").trim());
+    if (holder && holder !== process.pid && processIsAlive(holder)) {
+      throw new DatabaseUnreachableError(
+        `The embedded database in ${dir} is in use by process ${holder} (a running Changegate?). ` +
+          "Stop that process first, or point CHANGEGATE_DATA_DIR at another folder.",
+      );
+    }
+  } catch (err) {
+    if (err instanceof DatabaseUnreachableError) throw err;
+    // No lock file (or an unreadable one): the folder is free.
+  }
+  writeFileSync(lockFile, String(process.pid));
+  const release = () => {
+    try {
+      if (readFileSync(lockFile, "utf8").trim() === String(process.pid)) rmSync(lockFile);
+    } catch {
+      // Already gone.
+    }
+  };
+  process.once("exit", release);
+  return release;
 }
 
 const globalForDb = globalThis as unknown as { __changegateDb?: Promise<DbHandle> };

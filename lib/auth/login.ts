@@ -10,7 +10,7 @@ export type LoginOutcome =
   | { ok: true; user: { id: string; email: string; name: string; role: Role } }
   | { ok: false; reason: "invalid" | "rate_limited"; message: string };
 
-export const INVALID_LOGIN_MESSAGE = "Email or password is incorrect.";
+import { INVALID_LOGIN_MESSAGE } from "./messages";
 
 /** Checks a sign-in attempt against the throttle and the password, and records it. */
 export async function attemptLogin(input: { email: string; password: string; ip: string; now?: Date }): Promise<LoginOutcome> {
