@@ -9,7 +9,8 @@ import {
   tenants,
 } from "@/db/schema";
 import { contentHash } from "@/lib/components/content-hash";
-import { COMPONENT_KINDS } from "@/lib/components/kinds";
+import { COMPONENT_KINDS, type ComponentKind } from "@/lib/components/kinds";
+import { type ManifestComponent, rollbackTargets } from "@/lib/releases/rollback-targets";
 import { componentContentSchemas } from "@/lib/components/schemas";
 import { releaseIdFor } from "./clock";
 import { personOf, type SeedContext, type ServiceIds, userActor, userLabel, versionId } from "./context";
@@ -88,6 +89,7 @@ export async function writeReleases(ctx: SeedContext, scenario: ServiceScenario,
   const rng = new Prng(`changegate-demo:${scenario.slug}:releases`);
   const written: WrittenRelease[] = [];
   let pointerChanges = 0;
+  let previousComponents: Record<ComponentKind, ManifestComponent> | null = null;
   for (const spec of scenario.releases) {
     const id = releaseIdFor(spec.at, rng.hex(4));
     const replaced = written.at(-1);
@@ -108,13 +110,16 @@ export async function writeReleases(ctx: SeedContext, scenario: ServiceScenario,
       reason: spec.reason,
       createdAt: spec.at,
     });
+    const components = rollbackTargets(
+      previousComponents,
+      Object.fromEntries(COMPONENT_KINDS.map((kind) => [kind, versionId(ids, kind, spec.bundle[kind])])) as Record<
+        ComponentKind,
+        string
+      >,
+    );
+    previousComponents = components;
     await ctx.tx.insert(releaseManifestComponents).values(
-      COMPONENT_KINDS.map((kind) => ({
-        releaseId: id,
-        kind,
-        versionId: versionId(ids, kind, spec.bundle[kind]),
-        rollbackTargetVersionId: replaced ? versionId(ids, kind, replaced.bundle[kind]) : null,
-      })),
+      COMPONENT_KINDS.map((kind) => ({ releaseId: id, kind, ...components[kind] })),
     );
     pointerChanges += 1;
     ctx.audit.push({
