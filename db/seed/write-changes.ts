@@ -9,7 +9,7 @@ import {
 } from "@/db/schema";
 import type { AuditActor } from "@/lib/audit/record";
 import { personOf, SYSTEM_ACTOR, type SeedContext, type ServiceIds, userActor, versionId } from "./context";
-import { classifyDemoRisk, DEMO_GATE_LADDERS } from "./risk";
+import { classifyRisk, requiredGates } from "@/lib/changes";
 import type { ChangeRequestSpec, ServiceScenario } from "./types";
 
 const PENDING_REASON: Record<string, string> = {
@@ -43,12 +43,14 @@ async function writeChangeRequest(ctx: SeedContext, scenario: ServiceScenario, i
   const tokenActor: AuditActor = { type: "api_token", id: ids.tokenId, label: ids.tokenLabel };
 
   const revisions = cr.revisions.map((rev, i) => {
-    const risk = classifyDemoRisk({
-      kinds: rev.changes.map((c) => c.kind),
-      touchedDomains: rev.touchedDomains,
-      securityImpact: rev.securityImpact ?? false,
-      sensitiveDomains: scenario.settings.sensitiveDomains,
-    });
+    const risk = classifyRisk(
+      {
+        components: rev.changes.map((c) => ({ kind: c.kind })),
+        touchedDomains: rev.touchedDomains,
+        securityImpact: rev.securityImpact ?? false,
+      },
+      scenario.settings,
+    );
     return { rev, number: i + 1, id: randomUUID(), risk };
   });
   const latest = revisions.at(-1)!;
@@ -71,7 +73,7 @@ async function writeChangeRequest(ctx: SeedContext, scenario: ServiceScenario, i
       push(a.at, userActor(ctx, a.by), `change_request.${a.decision}`, { after: { revision: number, decision: a.decision }, reason: a.comment });
     }
 
-    DEMO_GATE_LADDERS[risk.tier].forEach((gate, position) => {
+    requiredGates(risk.tier).forEach((gate, position) => {
       const outcome = rev.gates.find((g) => g.gate === gate.key);
       const gateId = randomUUID();
       gateRows.push({
@@ -107,7 +109,7 @@ async function writeChangeRequest(ctx: SeedContext, scenario: ServiceScenario, i
       });
     });
     for (const key of rev.gates.map((g) => g.gate)) {
-      if (!DEMO_GATE_LADDERS[risk.tier].some((g) => g.key === key)) {
+      if (!requiredGates(risk.tier).some((g) => g.key === key)) {
         throw new Error(`Demo CR "${cr.title}" sets gate ${key}, which a ${risk.tier}-risk change does not have`);
       }
     }
