@@ -1,0 +1,89 @@
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+import { DEMO_PASSWORD, DEMO_PEOPLE, type DemoPerson } from "@/db/seed/people";
+import type { Role } from "@/lib/auth/permissions";
+import { DashboardShell } from "./pages/dashboard-shell";
+import { LoginPage } from "./pages/login-page";
+
+export { DEMO_PASSWORD, expect };
+
+type StorageState = Awaited<ReturnType<BrowserContext["storageState"]>>;
+
+/** The seeded demo user holding `role` (one per role). */
+export function demoUser(role: Role): DemoPerson {
+  const person = DEMO_PEOPLE.find((p) => p.role === role);
+  if (!person) throw new Error(`The demo data has no user with the role ${role}`);
+  return person;
+}
+
+export const DEMO_USERS: readonly DemoPerson[] = DEMO_PEOPLE;
+
+// playwright.config.ts picks one folder per run; logins are cached there, per role.
+function authStateFile(role: Role): string {
+  const runDir = process.env.CHANGEGATE_E2E_RUN_DIR;
+  if (!runDir) throw new Error("CHANGEGATE_E2E_RUN_DIR is not set: run the tests with `npx playwright test`.");
+  return path.join(runDir, "auth", `${role}.json`);
+}
+
+/**
+ * Signs `page` in as the demo user with `role`, through the real /login form the first time
+ * in a run and from the saved session cookies afterwards. Navigate where the test needs next.
+ */
+export async function loginAs(page: Page, role: Role): Promise<void> {
+  const file = authStateFile(role);
+  if (existsSync(file)) {
+    const state = JSON.parse(readFileSync(file, "utf8")) as StorageState;
+    await page.context().addCookies(state.cookies);
+    return;
+  }
+  const login = new LoginPage(page);
+  await login.goto();
+  await login.signIn(demoUser(role).email, DEMO_PASSWORD);
+  await new DashboardShell(page).expectShown();
+  mkdirSync(path.dirname(file), { recursive: true });
+  // Write then rename, so a parallel worker never reads half a file.
+  const partial = `${file}.${process.pid}.tmp`;
+  await page.context().storageState({ path: partial });
+  renameSync(partial, file);
+}
+
+const SCREENSHOT_DIR = fileURLToPath(new URL("./screenshots/", import.meta.url));
+const VIEWPORTS = [
+  { label: "desktop", width: 1440, height: 900 },
+  { label: "narrow", width: 390, height: 844 },
+] as const;
+
+/** Saves full-page screenshots of the current page at desktop and phone widths. */
+export async function shoot(page: Page, name: string): Promise<void> {
+  const original = page.viewportSize();
+  for (const viewport of VIEWPORTS) {
+    await page.setViewportSize({ width: viewport.width, height: viewport.height });
+    // Let layout, fonts and any resize-driven rendering settle before the picture.
+    await page.evaluate(async () => {
+      await document.fonts.ready;
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    });
+    await page.screenshot({
+      path: path.join(SCREENSHOT_DIR, `${name}-${viewport.label}.png`),
+      fullPage: true,
+      animations: "disabled",
+    });
+  }
+  if (original) await page.setViewportSize(original);
+}
+
+interface Fixtures {
+  loginPage: LoginPage;
+  shell: DashboardShell;
+  loginAs: (role: Role) => Promise<void>;
+  shoot: (name: string) => Promise<void>;
+}
+
+export const test = base.extend<Fixtures>({
+  loginPage: async ({ page }, use) => use(new LoginPage(page)),
+  shell: async ({ page }, use) => use(new DashboardShell(page)),
+  loginAs: async ({ page }, use) => use((role) => loginAs(page, role)),
+  shoot: async ({ page }, use) => use((name) => shoot(page, name)),
+});
