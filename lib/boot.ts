@@ -44,6 +44,8 @@ export async function bootServer(): Promise<void> {
     const credentials = readDemoCredentials(file);
     if (credentials) console.log(formatDemoCredentials(credentials, file));
   }
+  const { startWebhookWorker } = await import("@/lib/notifications/webhooks");
+  startWebhookWorker();
   console.log(
     `[changegate] ready: database ${handle.kind === "pglite" ? `embedded PGlite in ${path.resolve(env.CHANGEGATE_DATA_DIR)}` : "PostgreSQL (DATABASE_URL)"}, ${applied} migrations applied.`,
   );

@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   conflict: 409,
   invalid_input: 422,
   bad_request: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   rule_refused: 422,
   rate_limited: 429,
   internal: 500,

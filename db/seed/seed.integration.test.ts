@@ -10,6 +10,7 @@ import {
   changeRequests,
   componentVersions,
   evalCases,
+  gateEvidence,
   outcomeRollups,
   releaseManifestComponents,
   releaseManifests,
@@ -25,6 +26,7 @@ import { contentHash } from "@/lib/components/content-hash";
 import { COMPONENT_KINDS, isComponentKind } from "@/lib/components/kinds";
 import { componentContentSchemas } from "@/lib/components/schemas";
 import { defaultServiceSettings } from "@/lib/services/settings";
+import { offlineEvalResultSchema } from "@/lib/changes/evidence";
 import type { DemoCredentials } from "./credentials";
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDemo } from "./index";
 
@@ -171,6 +173,12 @@ describe("demo seed", () => {
       expect(ok.length).toBeGreaterThanOrEqual(2);
       expect(ok.some((a) => a.reviewerRole === "security_reviewer")).toBe(true);
     }
+  });
+
+  it("stores offline evaluation evidence in the format the CI API accepts", async () => {
+    const rows = await db.select().from(gateEvidence).where(eq(gateEvidence.source, "api"));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(offlineEvalResultSchema.safeParse(row.payload).success).toBe(true);
   });
 
   it("has 14 days of hourly stable rollups per service with believable rates and p95", async () => {

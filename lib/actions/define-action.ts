@@ -6,6 +6,7 @@ import { type Actor, auditActorOf, requireActor } from "@/lib/auth/session";
 import { recordAudit, type AuditInput } from "@/lib/audit/record";
 import type { Permission } from "@/lib/auth/permissions";
 import { AppError, type Result, toErrorBody } from "@/lib/errors";
+import { kickWebhookDelivery } from "@/lib/notifications/webhooks";
 
 export interface ActionContext {
   actor: Actor;
@@ -62,6 +63,8 @@ export function defineAction<S extends z.ZodType, T>(
           audit: (entry) => recordAudit(tx, auditActorOf(actor), entry, now),
         }),
       );
+      // Anything the mutation enqueued (webhooks) is sent now that it has committed.
+      kickWebhookDelivery();
       return { ok: true, data };
     } catch (err) {
       return { ok: false, error: toErrorBody(err) };

@@ -73,7 +73,7 @@ export default async function SettingsPage() {
     <>
       <PageHeader
         title="Settings"
-        description="Who can do what, and how each service is configured. Service settings, API tokens and webhooks are read-only here for now."
+        description="Who can do what, and how each service is configured. Service settings and API tokens are read-only here for now; webhooks are managed on their own page."
       />
 
       <div className="space-y-6">
@@ -260,7 +260,15 @@ export default async function SettingsPage() {
           )}
         </Card>
 
-        <Card title="Webhooks" padded={false}>
+        <Card
+          title="Webhooks"
+          padded={false}
+          actions={
+            <Link href="/settings/webhooks" className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
+              Manage webhooks →
+            </Link>
+          }
+        >
           {webhookRows.length === 0 ? (
             <p className="px-4 py-6 text-sm text-slate-600">
               No webhooks are configured, so approval requests, canary breaches, freezes and rollbacks are not sent anywhere
@@ -299,7 +307,7 @@ export default async function SettingsPage() {
                         ))}
                       </div>
                     </td>
-                    <td data-label="Status" className={stacked.cell}>{hook.active ? <Badge tone="success">Active</Badge> : <Badge>Paused</Badge>}</td>
+                    <td data-label="Status" className={stacked.cell}>{hook.active ? <Badge tone="success">Active</Badge> : <Badge>Inactive</Badge>}</td>
                   </tr>
                 ))}
               </tbody>
