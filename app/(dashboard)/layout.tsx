@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { requirePageActor } from "@/lib/auth/session";
 import { may } from "@/lib/auth/permissions";
 import { signOut } from "@/lib/auth/config";
@@ -26,10 +27,10 @@ export default async function DashboardLayout({ children }: { children: React.Re
     <div className="min-h-screen lg:flex">
       <aside className="border-b border-slate-200 bg-white lg:sticky lg:top-0 lg:h-screen lg:w-60 lg:shrink-0 lg:border-b-0 lg:border-r">
         <div className="flex items-center justify-between gap-3 px-4 py-3 lg:py-5">
-          <a href="/" className="flex items-center gap-2 font-semibold tracking-tight">
+          <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
             <span className="flex h-7 w-7 items-center justify-center rounded-md bg-indigo-600 text-sm font-bold text-white">C</span>
             Changegate
-          </a>
+          </Link>
           <div className="lg:hidden">
             <UserMenu name={actor.name} email={actor.email} role={actor.role} signOutAction={signOutAction} />
           </div>

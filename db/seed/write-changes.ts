@@ -60,7 +60,7 @@ async function writeChangeRequest(ctx: SeedContext, scenario: ServiceScenario, i
   const evidenceRows: (typeof gateEvidence.$inferInsert)[] = [];
   const approvalRows: (typeof approvals.$inferInsert)[] = [];
 
-  for (const { rev, number, id, risk } of revisions) {
+  for (const { rev, number, risk } of revisions) {
     if (number > 1) push(rev.at, userActor(ctx, cr.author), "change_request.revised", { after: { revision: number, riskTier: risk.tier }, reason: rev.description });
     if (rev.submittedAt) push(rev.submittedAt, userActor(ctx, cr.author), "change_request.submitted", { after: { state: "in_review", revision: number } });
 

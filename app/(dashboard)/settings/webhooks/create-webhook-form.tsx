@@ -57,7 +57,8 @@ function SecretOnce(props: { created: CreatedWebhook; onDone: () => void }) {
 /** New webhook: receiver URL, service scope and events. Errors show at their field. */
 export function CreateWebhookForm(props: { services: { id: string; slug: string; name: string }[]; events: EventOption[] }) {
   const [result, dispatch, pending] = useActionState<Result<CreatedWebhook> | null, FormData>(createWebhook, null);
-  const [shownSecretFor, setShownSecretFor] = useState<string | null>(null);
+  // The secret is shown once, until the admin dismisses it (remembered by the webhook's id).
+  const [dismissedSecretFor, setDismissedSecretFor] = useState<string | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const errors = result && !result.ok ? result.error.fieldErrors ?? {} : {};
   const eventErrors = Object.entries(errors)
@@ -66,17 +67,14 @@ export function CreateWebhookForm(props: { services: { id: string; slug: string;
 
   // Clear the form after a webhook was created; keep what was typed when it was refused.
   useEffect(() => {
-    if (result?.ok) {
-      formRef.current?.reset();
-      setShownSecretFor(result.data.id);
-    }
+    if (result?.ok) formRef.current?.reset();
   }, [result]);
 
-  const created = result?.ok && shownSecretFor === result.data.id ? result.data : null;
+  const created = result?.ok && dismissedSecretFor !== result.data.id ? result.data : null;
 
   return (
     <div className="space-y-4">
-      {created ? <SecretOnce created={created} onDone={() => setShownSecretFor(null)} /> : null}
+      {created ? <SecretOnce created={created} onDone={() => setDismissedSecretFor(created.id)} /> : null}
       <form
         ref={formRef}
         // Without JavaScript yet, the form still posts to the server action. Once hydrated,
