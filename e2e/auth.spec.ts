@@ -1,4 +1,4 @@
-import { DEMO_PASSWORD, DEMO_USERS, expect, test } from "./fixtures";
+import { DEMO_PASSWORD, DEMO_USERS, expect, test, withDemoUsersLocked } from "./fixtures";
 import type { Role } from "@/lib/auth/permissions";
 
 // What the user menu must call each role: the words people see, written out here on purpose.
@@ -16,19 +16,22 @@ const EVERYONES_NAV = ["Overview", "Change requests", "Releases", "Experiments",
 test.describe("signing in", () => {
   for (const user of DEMO_USERS) {
     test(`${user.email} (${user.role}) signs in and sees the navigation of that role`, async ({ page, loginPage, shell }) => {
-      await loginPage.goto();
-      await loginPage.signIn(user.email, DEMO_PASSWORD);
+      // admin.spec changes a demo user's role and back; never look at a role in between.
+      await withDemoUsersLocked(async () => {
+        await loginPage.goto();
+        await loginPage.signIn(user.email, DEMO_PASSWORD);
 
-      await expect(page).toHaveURL("/");
-      await shell.expectShown();
-      // Exactly these links, in this order: Settings only for admins.
-      await expect(shell.navLinks).toHaveText(user.role === "admin" ? [...EVERYONES_NAV, "Settings"] : EVERYONES_NAV);
+        await expect(page).toHaveURL("/");
+        await shell.expectShown();
+        // Exactly these links, in this order: Settings only for admins.
+        await expect(shell.navLinks).toHaveText(user.role === "admin" ? [...EVERYONES_NAV, "Settings"] : EVERYONES_NAV);
 
-      await expect(shell.userMenuButton).toContainText(user.name);
-      await expect(shell.userMenuButton).toContainText(ROLE_NAMES[user.role]);
-      const menu = await shell.openUserMenu();
-      await expect(menu).toContainText(user.email);
-      await expect(menu).toContainText(`Role: ${ROLE_NAMES[user.role]}`);
+        await expect(shell.userMenuButton).toContainText(user.name);
+        await expect(shell.userMenuButton).toContainText(ROLE_NAMES[user.role]);
+        const menu = await shell.openUserMenu();
+        await expect(menu).toContainText(user.email);
+        await expect(menu).toContainText(`Role: ${ROLE_NAMES[user.role]}`);
+      });
     });
   }
 

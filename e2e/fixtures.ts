@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
@@ -21,10 +21,45 @@ export function demoUser(role: Role): DemoPerson {
 export const DEMO_USERS: readonly DemoPerson[] = DEMO_PEOPLE;
 
 // playwright.config.ts picks one folder per run; logins are cached there, per role.
+function runDir(): string {
+  const dir = process.env.CHANGEGATE_E2E_RUN_DIR;
+  if (!dir) throw new Error("CHANGEGATE_E2E_RUN_DIR is not set: run the tests with `npx playwright test`.");
+  return dir;
+}
+
 function authStateFile(role: Role): string {
-  const runDir = process.env.CHANGEGATE_E2E_RUN_DIR;
-  if (!runDir) throw new Error("CHANGEGATE_E2E_RUN_DIR is not set: run the tests with `npx playwright test`.");
-  return path.join(runDir, "auth", `${role}.json`);
+  return path.join(runDir(), "auth", `${role}.json`);
+}
+
+/**
+ * Runs `fn` while no other test, in any worker, holds the demo users. Tests that change a demo
+ * user's role take it, and so do tests that check what a role sees, so one never observes the
+ * other's temporary change. (A folder is created atomically or not at all: that is the lock.
+ * A test that timed out never releases it, so a lock older than the longest holder is taken over.)
+ */
+export async function withDemoUsersLocked<T>(fn: () => Promise<T>): Promise<T> {
+  const lock = path.join(runDir(), "locks", "demo-users");
+  const staleAfterMs = 45_000;
+  mkdirSync(path.dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > staleAfterMs) rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // Released meanwhile.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /**
