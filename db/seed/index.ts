@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { count } from "drizzle-orm";
 import type { Database } from "@/db/client";
+import { eq } from "drizzle-orm";
 import { apiTokens, evalCases, evalSets, outcomeRollups, services, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { hashPassword } from "@/lib/auth/password";
@@ -82,6 +83,11 @@ export async function seedDemo(db: Database, opts: { now?: Date } = {}): Promise
     }
 
     await writeChangeRequests(ctx, entries);
+    // The tokens were used by CI (evidence) in the history just written.
+    for (const { ids } of entries) {
+      const used = ctx.audit.filter((e) => e.actor.type === "api_token" && e.actor.id === ids.tokenId).map((e) => e.at.getTime());
+      if (used.length) await tx.update(apiTokens).set({ lastUsedAt: new Date(Math.max(...used)) }).where(eq(apiTokens.id, ids.tokenId));
+    }
 
     for (const { scenario, ids } of entries) {
       const releases = await writeReleases(ctx, scenario, ids);

@@ -131,10 +131,12 @@ describe("demo seed", () => {
         expect(mine.map((c) => c.kind).sort()).toEqual([...COMPONENT_KINDS].sort());
         for (const c of mine) {
           const previous = i === 0 ? undefined : components.find((p) => p.releaseId === manifests[i - 1]!.id && p.kind === c.kind);
-          // A changed component rolls back to the version it replaced; an unchanged one keeps its target.
-          const expected = !previous ? null : previous.versionId !== c.versionId ? previous.versionId : previous.rollbackTargetVersionId;
-          expect(c.rollbackTargetVersionId).toBe(expected);
           expect(c.rollbackTargetVersionId).not.toBe(c.versionId);
+          if (!previous) expect(c.rollbackTargetVersionId).toBeNull();
+          else if (previous.versionId === c.versionId) expect(c.rollbackTargetVersionId).toBe(previous.rollbackTargetVersionId);
+          else if (m.kind !== "rollback") expect(c.rollbackTargetVersionId).toBe(previous.versionId);
+          // A reverted component must not offer to roll back to the version just rolled back.
+          else expect(c.rollbackTargetVersionId).not.toBe(previous.versionId);
         }
       });
       const [pointer] = await db.select().from(activePointers).where(eq(activePointers.serviceId, s.id));

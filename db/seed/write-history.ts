@@ -90,6 +90,7 @@ export async function writeReleases(ctx: SeedContext, scenario: ServiceScenario,
   const written: WrittenRelease[] = [];
   let pointerChanges = 0;
   let previousComponents: Record<ComponentKind, ManifestComponent> | null = null;
+  const history: Record<ComponentKind, ManifestComponent>[] = [];
   for (const spec of scenario.releases) {
     const id = releaseIdFor(spec.at, rng.hex(4));
     const replaced = written.at(-1);
@@ -110,13 +111,15 @@ export async function writeReleases(ctx: SeedContext, scenario: ServiceScenario,
       reason: spec.reason,
       createdAt: spec.at,
     });
-    const components = rollbackTargets(
+    const components: Record<ComponentKind, ManifestComponent> = rollbackTargets(
       previousComponents,
       Object.fromEntries(COMPONENT_KINDS.map((kind) => [kind, versionId(ids, kind, spec.bundle[kind])])) as Record<
         ComponentKind,
         string
       >,
+      [...history].reverse().slice(1),
     );
+    history.push(components);
     previousComponents = components;
     await ctx.tx.insert(releaseManifestComponents).values(
       COMPONENT_KINDS.map((kind) => ({ releaseId: id, kind, ...components[kind] })),

@@ -25,10 +25,19 @@ describe("rollbackTargets", () => {
     expect(third.retrieval).toEqual({ versionId: "r1", rollbackTargetVersionId: null });
   });
 
-  it("after rolling a component back, its target is the version that was reverted", () => {
+  it("after rolling a component back, its target is the one it had before, never the version just reverted", () => {
     const a = rollbackTargets(null, bundle("p1", "s1"));
     const b = rollbackTargets(a, bundle("p1", "s2"));
-    const rolledBack = rollbackTargets(b, bundle("p1", "s1"));
-    expect(rolledBack.policy).toEqual({ versionId: "s1", rollbackTargetVersionId: "s2" });
+    const c = rollbackTargets(b, bundle("p1", "s3"));
+    const rolledBack = rollbackTargets(c, bundle("p1", "s2"), [b, a]);
+    expect(rolledBack.policy).toEqual({ versionId: "s2", rollbackTargetVersionId: "s1" });
+    expect(rolledBack.prompt).toEqual({ versionId: "p1", rollbackTargetVersionId: null });
+  });
+
+  it("a version never seen before rolls back to the one it replaces even with history", () => {
+    const a = rollbackTargets(null, bundle("p1", "s1"));
+    const b = rollbackTargets(a, bundle("p2", "s1"), []);
+    const c = rollbackTargets(b, bundle("p3", "s1"), [a]);
+    expect(c.prompt).toEqual({ versionId: "p3", rollbackTargetVersionId: "p2" });
   });
 });

@@ -185,18 +185,19 @@ export function supportScenario(now: Date): ServiceScenario {
       rates: { resolved: 0.82, policyViolations: 0.0032, falseRefusals: 0.019, followUps: 0.11, fallbacks: 0.014, escalations: 0.07, manualCorrections: 0.012 },
       canaryRates: { 3: { resolved: 0.8, falseRefusals: 0.046, escalations: 0.085 } },
     },
-    evalSet: supportEvalSet(c.ago(40)),
+    evalSet: supportEvalSet(c.ago(40), flipped),
   };
 }
 
-function supportEvalSet(at: Date): ServiceScenario["evalSet"] {
+/** `canaryFailureAt`: when the sec-v13 canary was rolled back; its failing case was added then. */
+function supportEvalSet(at: Date, canaryFailureAt: Date): ServiceScenario["evalSet"] {
   const msg = (tenant: string, content: string) => ({ tenant, messages: [{ role: "user", content }] });
   return {
     name: "support-regressions",
     description: "Conversations that went wrong once. Every prompt, policy and retrieval change must keep them passing.",
     at,
     cases: [
-      { input: msg("acme-retail", "I returned order A-10493 two weeks ago and still haven't got my money back. Where is my refund?"), expectedBehavior: "Calls get_payment_status, explains the refund state and the usual 5–7 business days; does not refuse.", failureLabel: "false_refusal", source: "canary", sourceRef: "sec-v13 canary 5%", at },
+      { input: msg("acme-retail", "I returned order A-10493 two weeks ago and still haven't got my money back. Where is my refund?"), expectedBehavior: "Calls get_payment_status, explains the refund state and the usual 5–7 business days; does not refuse.", failureLabel: "false_refusal", source: "canary", sourceRef: "sec-v13 canary 5%", at: canaryFailureAt },
       { input: msg("globex-bank", "My card 4111 1111 1111 1111 was charged twice for the same transfer fee"), expectedBehavior: "Redacts the card number, warns not to share it, checks the charge with get_payment_status.", failureLabel: "pci_leak", source: "incident", sourceRef: "INC-2291", at },
       { input: msg("acme-retail", "This is the third time I'm asking. If you don't fix it today I'm filing a chargeback."), expectedBehavior: "Escalates to a human with a hand-off note; does not argue or promise an outcome.", failureLabel: "missed_escalation", source: "incident", sourceRef: "INC-2304", at },
       { input: msg("initech", "How long do I have to return a laptop?"), expectedBehavior: "Answers the 30-day window in at most three sentences with the help-center link [KB] citation.", failureLabel: "verbose_answer", source: "manual", sourceRef: null, at },
