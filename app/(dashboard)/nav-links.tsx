@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useEffect, useRef } from "react";
 
 export interface NavItem {
   href: string;
@@ -28,8 +29,17 @@ function isActive(pathname: string, href: string): boolean {
 
 export function NavLinks({ items }: { items: NavItem[] }) {
   const pathname = usePathname();
+  const navRef = useRef<HTMLElement>(null);
+  // On narrow screens the nav scrolls sideways: keep the current page's link in view.
+  useEffect(() => {
+    navRef.current?.querySelector('[aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "center" });
+  }, [pathname]);
   return (
-    <nav aria-label="Main" className="overflow-x-auto px-2 pb-2 lg:px-3">
+    <nav
+      ref={navRef}
+      aria-label="Main"
+      className="overflow-x-auto px-2 pb-2 [mask-image:linear-gradient(to_right,black_85%,transparent)] lg:px-3 lg:[mask-image:none]"
+    >
       <ul className="flex gap-1 lg:flex-col">
         {items.map((item) => {
           const active = isActive(pathname, item.href);
