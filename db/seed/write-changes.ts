@@ -73,6 +73,8 @@ async function writeChangeRequest(ctx: SeedContext, scenario: ServiceScenario, i
       push(a.at, userActor(ctx, a.by), `change_request.${a.decision}`, { after: { revision: number, decision: a.decision }, reason: a.comment });
     }
 
+    // Gates belong to submitted revisions; a draft previews them (as the app does).
+    if (!rev.submittedAt) continue;
     requiredGates(risk.tier).forEach((gate, position) => {
       const outcome = rev.gates.find((g) => g.gate === gate.key);
       const gateId = randomUUID();
@@ -175,7 +177,7 @@ async function writeChangeRequest(ctx: SeedContext, scenario: ServiceScenario, i
       })),
     ),
   );
-  await ctx.tx.insert(gates).values(gateRows);
+  if (gateRows.length > 0) await ctx.tx.insert(gates).values(gateRows);
   if (evidenceRows.length > 0) await ctx.tx.insert(gateEvidence).values(evidenceRows);
   if (approvalRows.length > 0) await ctx.tx.insert(approvals).values(approvalRows);
   ids.changeRequestIds.set(cr.key, crId);

@@ -11,9 +11,10 @@ import { decisionSchema, lifecycleSchema, saveChangeRequestSchema } from "./inpu
  * transaction with its audit entries); the rules themselves live in ./commands and the pure core.
  */
 
-function refresh(number?: number) {
-  revalidatePath("/change-requests");
-  if (number) revalidatePath(`/change-requests/${number}`);
+/** Change-request pages (list and detail) and the Overview show the new state on the next render. */
+function refresh() {
+  revalidatePath("/change-requests", "layout");
+  revalidatePath("/");
 }
 
 /** Create, edit a draft, or add a revision; `intent: "submit"` sends it for review. */
@@ -21,7 +22,7 @@ export const saveChangeRequestAction = defineAction(
   { permission: "changeRequest.create", input: saveChangeRequestSchema },
   async (input, ctx) => {
     const saved = await saveChangeRequest(ctx, input);
-    refresh(saved.number);
+    refresh();
     return saved;
   },
 );
@@ -30,7 +31,7 @@ export const submitChangeRequestAction = defineAction(
   { permission: "changeRequest.create", input: lifecycleSchema.pick({ changeRequestId: true, expectedLockVersion: true }) },
   async (input, ctx) => {
     const cr = await submitChangeRequest(ctx, input);
-    refresh(cr.number);
+    refresh();
     return { state: cr.state };
   },
 );

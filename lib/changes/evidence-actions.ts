@@ -17,6 +17,8 @@ export const uploadEvidenceAction = defineAction(
     permission: "evidence.submit",
     input: z.object({
       changeRequestId: z.string().uuid(),
+      /** The revision the uploader was looking at. */
+      revision: z.coerce.number().int().positive(),
       resultJson: z
         .string()
         .trim()
@@ -44,7 +46,7 @@ export const uploadEvidenceAction = defineAction(
     const cr = await lockChangeRequest(ctx.tx, input.changeRequestId);
     const recorded = await recordOfflineEvidence(ctx.tx, {
       changeRequest: cr,
-      revision: null,
+      revision: input.revision,
       result: parsed.data,
       source: "upload",
       submittedBy: { userId: ctx.actor.id },
