@@ -6,7 +6,6 @@ import { type Actor, auditActorOf, requireActor } from "@/lib/auth/session";
 import { recordAudit, type AuditInput } from "@/lib/audit/record";
 import type { Permission } from "@/lib/auth/permissions";
 import { AppError, type Result, toErrorBody } from "@/lib/errors";
-import { kickWebhookDelivery } from "@/lib/notifications/webhooks";
 
 export interface ActionContext {
   actor: Actor;
@@ -14,6 +13,8 @@ export interface ActionContext {
   now: Date;
   /** Appends the audit entry for this change, in this transaction. */
   audit: (entry: AuditInput) => Promise<unknown>;
+  /** Runs `fn` once the transaction has committed (e.g. send the webhooks it enqueued). */
+  afterCommit: (fn: () => void) => void;
 }
 
 /** Reads a form into a plain object; repeated fields become arrays. */
@@ -55,16 +56,17 @@ export function defineAction<S extends z.ZodType, T>(
       }
       const db = await getDb();
       const now = new Date();
+      const committed: (() => void)[] = [];
       const data = await db.transaction(async (tx) =>
         run(parsed.data, {
           actor,
           tx,
           now,
           audit: (entry) => recordAudit(tx, auditActorOf(actor), entry, now),
+          afterCommit: (fn) => committed.push(fn),
         }),
       );
-      // Anything the mutation enqueued (webhooks) is sent now that it has committed.
-      kickWebhookDelivery();
+      for (const fn of committed) fn();
       return { ok: true, data };
     } catch (err) {
       return { ok: false, error: toErrorBody(err) };

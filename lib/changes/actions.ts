@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
+import { kickWebhookDelivery } from "@/lib/notifications/webhooks";
 import { cancelChangeRequest, decideChangeRequest, saveChangeRequest, submitChangeRequest } from "./commands";
 import { decisionSchema, lifecycleSchema, saveChangeRequestSchema } from "./input";
 
@@ -22,6 +23,7 @@ export const saveChangeRequestAction = defineAction(
   { permission: "changeRequest.create", input: saveChangeRequestSchema },
   async (input, ctx) => {
     const saved = await saveChangeRequest(ctx, input);
+    ctx.afterCommit(kickWebhookDelivery);
     refresh();
     return saved;
   },
@@ -31,6 +33,7 @@ export const submitChangeRequestAction = defineAction(
   { permission: "changeRequest.create", input: lifecycleSchema.pick({ changeRequestId: true, expectedLockVersion: true }) },
   async (input, ctx) => {
     const cr = await submitChangeRequest(ctx, input);
+    ctx.afterCommit(kickWebhookDelivery);
     refresh();
     return { state: cr.state };
   },
@@ -40,6 +43,7 @@ export const decideChangeRequestAction = defineAction(
   { permission: "changeRequest.review", input: decisionSchema },
   async (input, ctx) => {
     const outcome = await decideChangeRequest(ctx, input);
+    ctx.afterCommit(kickWebhookDelivery);
     refresh();
     return outcome;
   },

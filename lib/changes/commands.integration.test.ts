@@ -11,6 +11,8 @@ import {
   releaseManifestComponents,
   services,
   users,
+  webhookDeliveries,
+  webhooks,
 } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
 import { testDb } from "@/db/testing";
@@ -291,5 +293,42 @@ describe("change requests: four-eyes approval", () => {
     await as("security");
     const late = await decideChangeRequestAction(null, { changeRequestId: created.data.id, revision: 1, decision: "approved", comment: "" });
     expect(late.ok).toBe(false);
+  });
+});
+
+describe("change requests: notifications", () => {
+  it("enqueues signed-webhook deliveries for approval requested, approved and rejected — and none for a refused save", async () => {
+    const [hook] = await testDb()
+      .insert(webhooks)
+      .values({ url: "http://127.0.0.1:9/hook", secret: "whsec_test", events: ["approval_requested", "approved", "rejected"] })
+      .returning();
+    const deliveriesOf = async () =>
+      (await testDb().select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, hook!.id)).orderBy(webhookDeliveries.createdAt)).map((d) => ({
+        event: d.event,
+        cr: (d.payload as { data?: { changeRequest?: { number?: number } } }).data?.changeRequest?.number,
+      }));
+
+    await as("author");
+    const refused = await saveChangeRequestAction(null, request({ title: "", components: [await newVersion("prompt", tweakPrompt)] }));
+    expect(refused.ok).toBe(false);
+    expect(await deliveriesOf()).toEqual([]);
+
+    const created = await saveChangeRequestAction(null, request({ title: "Notify me", components: [await newVersion("prompt", tweakPrompt)] }));
+    if (!created.ok) throw new Error(created.error.message);
+    await as("reviewer");
+    await decideChangeRequestAction(null, { changeRequestId: created.data.id, revision: 1, decision: "approved", comment: "" });
+
+    await as("author");
+    const second = await saveChangeRequestAction(null, request({ title: "Reject me too", components: [await newVersion("prompt", tweakPrompt)] }));
+    if (!second.ok) throw new Error(second.error.message);
+    await as("security");
+    await decideChangeRequestAction(null, { changeRequestId: second.data.id, revision: 1, decision: "rejected", comment: "Not this way." });
+
+    expect(await deliveriesOf()).toEqual([
+      { event: "approval_requested", cr: created.data.number },
+      { event: "approved", cr: created.data.number },
+      { event: "approval_requested", cr: second.data.number },
+      { event: "rejected", cr: second.data.number },
+    ]);
   });
 });
