@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
 import { serverEnv } from "@/lib/env";
@@ -16,6 +17,8 @@ export interface DbHandle {
   kind: DbKind;
   /** The PostgreSQL URL, for tools that need a dedicated connection (migrations, LISTEN). */
   url?: string;
+  /** The embedded database instance, for its in-process LISTEN (PGlite only). */
+  pglite?: PGlite;
   close: () => Promise<void>;
 }
 
@@ -77,6 +80,7 @@ export async function openDatabase(opts: { url?: string; dataDir: string }): Pro
     return {
       db,
       kind: "pglite",
+      pglite: client,
       close: async () => {
         await client.close();
         releaseLock();

@@ -46,6 +46,9 @@ export async function bootServer(): Promise<void> {
   }
   const { startWebhookWorker } = await import("@/lib/notifications/webhooks");
   startWebhookWorker();
+  // Runtime API snapshots are served from memory and invalidated by pointer notifications.
+  const { startRuntimeCache } = await import("@/lib/runtime/cache");
+  await startRuntimeCache();
   console.log(
     `[changegate] ready: database ${handle.kind === "pglite" ? `embedded PGlite in ${path.resolve(env.CHANGEGATE_DATA_DIR)}` : "PostgreSQL (DATABASE_URL)"}, ${applied} migrations applied.`,
   );
