@@ -2,7 +2,7 @@ import Link from "next/link";
 
 export default function Forbidden() {
   return (
-    <main className="flex min-h-[60vh] items-center justify-center px-4">
+    <div className="flex min-h-[60vh] items-center justify-center px-4">
       <div className="max-w-md text-center">
         <p className="text-sm font-semibold text-rose-600">403</p>
         <h1 className="mt-2 text-2xl font-semibold tracking-tight">You don’t have access to this page</h1>
@@ -11,6 +11,6 @@ export default function Forbidden() {
           Back to the overview
         </Link>
       </div>
-    </main>
+    </div>
   );
 }

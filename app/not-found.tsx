@@ -2,7 +2,7 @@ import Link from "next/link";
 
 export default function NotFound() {
   return (
-    <main className="flex min-h-[60vh] items-center justify-center px-4">
+    <div className="flex min-h-[60vh] items-center justify-center px-4">
       <div className="max-w-md text-center">
         <p className="text-sm font-semibold text-indigo-600">404</p>
         <h1 className="mt-2 text-2xl font-semibold tracking-tight">Not found</h1>
@@ -11,6 +11,6 @@ export default function NotFound() {
           Back to the overview
         </Link>
       </div>
-    </main>
+    </div>
   );
 }

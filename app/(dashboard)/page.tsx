@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Card, DataTable, EmptyState, Mono, PageHeader, Time, td, th } from "@/app/_components/ui";
+import { Card, DataTable, EmptyState, KeepTokens, Mono, PageHeader, Time, td, th } from "@/app/_components/ui";
 import {
   CrStateBadge,
   Id,
@@ -125,14 +125,20 @@ async function ServiceCard(props: { bundle: ServiceBundle; actor: Actor; now: Da
             <>
             <ul className="mt-1 divide-y divide-slate-100 md:hidden" aria-label={`${service.name}: live component versions`}>
               {stable.components.map((c) => (
-                <li key={c.kind} className="flex flex-wrap items-center gap-x-2 gap-y-0.5 px-4 py-2 text-sm">
-                  <span className="w-28 shrink-0 text-slate-600">{kindLabel(c.kind)}</span>
-                  <Link href={versionHref(service.slug, c.kind, c.versionId)} className={link}>
-                    {c.label}
-                  </Link>
-                  <ShortHash hash={c.contentHash} />
-                  <span className="w-full pl-30 text-xs text-slate-500" title={c.liveSince.toISOString()}>
-                    live {relativeTime(c.liveSince, props.now)}
+                // Label column wide enough for "Tool permissions" on one line; the value column
+                // always has the version on its first line and hash + age on its second.
+                <li key={c.kind} className="grid grid-cols-[7.5rem_minmax(0,1fr)] gap-x-2 px-4 py-2 text-sm">
+                  <span className="whitespace-nowrap text-slate-600">{kindLabel(c.kind)}</span>
+                  <span className="min-w-0">
+                    <Link href={versionHref(service.slug, c.kind, c.versionId)} className={`${link} whitespace-nowrap`}>
+                      {c.label}
+                    </Link>
+                    <span className="mt-0.5 flex flex-wrap items-center gap-x-1.5 text-xs text-slate-500">
+                      <ShortHash hash={c.contentHash} />
+                      <span className="whitespace-nowrap" title={c.liveSince.toISOString()}>
+                        live {relativeTime(c.liveSince, props.now)}
+                      </span>
+                    </span>
                   </span>
                 </li>
               ))}
@@ -191,16 +197,18 @@ async function ServiceCard(props: { bundle: ServiceBundle; actor: Actor; now: Da
             <ul className="divide-y divide-slate-100">
               {changes.map((cr) => (
                 <li key={cr.id} className="px-4 py-2 text-sm">
-                  <div className="flex flex-wrap items-center gap-2">
-                    <span className="font-mono text-xs text-slate-700">CR-{cr.number}</span>
-                    <CrStateBadge state={cr.state} canaryStage={cr.canaryStage} />
-                    <RiskTierBadge tier={cr.riskTier} />
-                    <span className="ml-auto text-xs text-slate-500" title={cr.updatedAt.toISOString()}>
+                  <div className="flex items-start justify-between gap-2">
+                    <span className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-1">
+                      <span className="whitespace-nowrap font-mono text-xs text-slate-700">CR-{cr.number}</span>
+                      <CrStateBadge state={cr.state} canaryStage={cr.canaryStage} />
+                      <RiskTierBadge tier={cr.riskTier} />
+                    </span>
+                    <span className="shrink-0 whitespace-nowrap pt-0.5 text-xs text-slate-500" title={cr.updatedAt.toISOString()}>
                       {relativeTime(cr.updatedAt, props.now)}
                     </span>
                   </div>
-                  <p className="mt-0.5 truncate text-slate-700" title={cr.title}>
-                    {cr.title}
+                  <p className="mt-0.5 break-words text-slate-700">
+                    <KeepTokens text={cr.title} />
                   </p>
                 </li>
               ))}
@@ -221,17 +229,32 @@ async function ServiceCard(props: { bundle: ServiceBundle; actor: Actor; now: Da
             <ul className="divide-y divide-slate-100">
               {manifests.map((m) => (
                 <li key={m.id} className="px-4 py-2 text-sm">
-                  <div className="flex flex-wrap items-center gap-2">
-                    <ReleaseKindBadge kind={m.kind} />
-                    <Id>{m.id}</Id>
-                    {m.kind === "deploy" && m.canaryPercent < 100 ? <span className="text-xs text-slate-500">{m.canaryPercent}% canary</span> : null}
-                    <span className="ml-auto text-xs text-slate-500" title={m.createdAt.toISOString()}>
+                  {/* Every row: kind and id left, time right; CR, canary share and reason below. */}
+                  <div className="flex items-start justify-between gap-2">
+                    <span className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-1">
+                      <ReleaseKindBadge kind={m.kind} />
+                      <span className="whitespace-nowrap">
+                        <Id>{m.id}</Id>
+                      </span>
+                    </span>
+                    <span className="shrink-0 whitespace-nowrap pt-0.5 text-xs text-slate-500" title={m.createdAt.toISOString()}>
                       {relativeTime(m.createdAt, props.now)}
                     </span>
                   </div>
-                  <p className="mt-0.5 truncate text-slate-600" title={m.reason}>
-                    {m.changeRequestNumber ? <span className="font-mono text-xs text-slate-700">CR-{m.changeRequestNumber} · </span> : null}
-                    {m.reason}
+                  <p className="mt-0.5 line-clamp-3 break-words text-slate-600" title={m.reason}>
+                    {m.changeRequestNumber ? (
+                      <>
+                        <span className="whitespace-nowrap font-mono text-xs text-slate-700">CR-{m.changeRequestNumber}</span>
+                        {" · "}
+                      </>
+                    ) : null}
+                    {m.kind === "deploy" && m.canaryPercent < 100 ? (
+                      <>
+                        <span className="whitespace-nowrap text-xs font-medium text-sky-800">{m.canaryPercent}% canary</span>
+                        {" · "}
+                      </>
+                    ) : null}
+                    <KeepTokens text={m.reason} />
                   </p>
                 </li>
               ))}
@@ -269,7 +292,9 @@ function UntaggedRollbacks(props: { rows: Awaited<ReturnType<typeof listUntagged
               <span className="text-slate-700">{r.scope === "component" && r.kind ? kindLabel(r.kind) : "Whole bundle"}</span>
               {r.changeRequestNumber ? <span className="font-mono text-xs text-slate-500">CR-{r.changeRequestNumber}</span> : null}
             </div>
-            <p className="mt-0.5 text-slate-700">{r.reason}</p>
+            <p className="mt-0.5 text-slate-700">
+              <KeepTokens text={r.reason} />
+            </p>
             <p className="mt-0.5 text-xs text-slate-500">
               {r.actorLabel.replace(/\s*<[^>]*>$/, "")}, <Time value={r.flippedAt} /> ({relativeTime(r.flippedAt, props.now)})
             </p>

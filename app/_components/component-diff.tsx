@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { Badge } from "@/app/_components/ui";
+import { Badge, KeepTokens } from "@/app/_components/ui";
 import type { ComponentDiff, DiffLine, StructuralChange, TextDiff } from "@/lib/components/diff";
 
 /**
@@ -9,6 +9,17 @@ import type { ComponentDiff, DiffLine, StructuralChange, TextDiff } from "@/lib/
  */
 
 const link = "font-medium text-indigo-700 hover:text-indigo-500 hover:underline";
+
+/** A dotted path ("assumedRetrieval.indexSnapshot", "rules[6].id") that wraps only before a dot or bracket. */
+export function DottedPath(props: { path: string }) {
+  const parts = props.path.split(/(?=[.[])/);
+  return parts.map((part, i) => (
+    <span key={i}>
+      {i > 0 ? <wbr /> : null}
+      {part}
+    </span>
+  ));
+}
 
 /**
  * The whole diff of two versions' content (from diffComponentContent): the instruction text and the
@@ -66,11 +77,15 @@ export function TextDiffView(props: { diff: TextDiff; fullHref?: string; full?: 
         <p className="text-sm text-slate-600">The instruction text is unchanged.</p>
       ) : (
         <div className="relative overflow-hidden rounded-md ring-1 ring-slate-200">
+          {/* Below sm one line-number column shows (the new line's number, or the old one's for a
+              removed line), so the text keeps most of a phone's width. The old-number column stays in
+              the table at zero width (hiding a column's cells would shift the others into it), so
+              screen readers still get both numbers. */}
           <table className="w-full table-fixed border-collapse font-mono text-xs leading-5" aria-label="Line diff of the instructions">
             <colgroup>
-              <col className="w-9 sm:w-11" />
-              <col className="w-9 sm:w-11" />
-              <col className="w-5" />
+              <col className="w-0 sm:w-11" />
+              <col className="w-8 sm:w-11" />
+              <col className="w-4 sm:w-5" />
               <col />
             </colgroup>
             <thead className="sr-only">
@@ -124,20 +139,29 @@ function DiffRow(props: { line: DiffLine }) {
   const content = line.segments.length === 0 ? "\u00a0" : line.segments.map((s, i) =>
     s.changed ? (
       <span key={i} className={style.mark}>
-        {s.text}
+        <KeepTokens text={s.text} />
       </span>
     ) : (
-      <span key={i}>{s.text}</span>
+      <span key={i}>
+        <KeepTokens text={s.text} />
+      </span>
     ),
   );
   return (
     <tr className={style.row} data-testid={line.type === "unchanged" ? undefined : "diff-change"} data-change={line.type}>
-      <td className={`select-none px-1.5 text-right align-top ${style.gutter}`}>{line.oldNumber ?? ""}</td>
-      <td className={`select-none px-1.5 text-right align-top ${style.gutter}`}>{line.newNumber ?? ""}</td>
+      <td className={`select-none overflow-hidden text-right align-top max-sm:p-0 sm:px-1.5 ${style.gutter}`}>
+        <span className="max-sm:sr-only">{line.oldNumber ?? ""}</span>
+      </td>
+      <td className={`select-none px-1 text-right align-top sm:px-1.5 ${style.gutter}`}>
+        <span aria-hidden="true" className="sm:hidden">
+          {line.newNumber ?? line.oldNumber ?? ""}
+        </span>
+        <span className="max-sm:sr-only">{line.newNumber ?? ""}</span>
+      </td>
       <td className={`select-none text-center align-top ${style.gutter}`} aria-hidden="true">
         {style.sign}
       </td>
-      <td className="whitespace-pre-wrap break-words px-2 align-top text-slate-800">
+      <td className="whitespace-pre-wrap break-words px-1.5 align-top text-slate-800 sm:px-2">
         {line.type === "added" ? (
           <ins className="no-underline">
             <span className="sr-only">Added: </span>
@@ -160,7 +184,7 @@ const CHANGE_TONE = { added: "success", removed: "danger", changed: "warning" } 
 
 /** One row per change; a grid, so on narrow screens each change stacks instead of scrolling. */
 export function StructuralDiffView(props: { changes: StructuralChange[]; label: string }) {
-  const grid = "md:grid md:grid-cols-[minmax(12rem,1.2fr)_7rem_minmax(0,2fr)_minmax(0,2fr)] md:gap-4";
+  const grid = "md:grid md:grid-cols-[minmax(12rem,1.4fr)_7rem_minmax(0,2fr)_minmax(0,2fr)] md:gap-4";
   return (
     <div className="mt-3 rounded-md ring-1 ring-slate-200">
       <div aria-hidden="true" className={`hidden border-b border-slate-200 bg-slate-50 px-4 py-2 text-xs font-semibold uppercase tracking-wide text-slate-500 ${grid}`}>
@@ -173,7 +197,9 @@ export function StructuralDiffView(props: { changes: StructuralChange[]; label: 
         {props.changes.map((c, i) => (
           <li key={`${c.path}-${i}`} data-testid="diff-change" data-change={c.type} className={`px-4 py-2.5 text-sm ${grid}`}>
             <div className="flex min-w-0 flex-wrap items-center gap-2 md:block">
-              <span className="break-all font-mono text-xs text-slate-900">{c.path || "(whole content)"}</span>
+              <span className="break-words font-mono text-xs text-slate-900">
+                {c.path ? <DottedPath path={c.path} /> : "(whole content)"}
+              </span>
               {c.item ? <span className="text-xs text-slate-500 md:mt-0.5 md:block">{c.item}</span> : null}
               <span className="md:hidden">
                 <Badge tone={CHANGE_TONE[c.type]}>{c.note ?? c.type}</Badge>
@@ -204,7 +230,7 @@ function Value(props: { value: unknown; tone: "added" | "removed" }) {
   return (
     <Tag className={`relative block whitespace-pre-wrap break-words rounded px-1.5 py-0.5 font-mono text-xs no-underline ring-1 ring-inset ${colors}`}>
       <span className="sr-only">{props.tone === "added" ? "New value: " : "Old value: "}</span>
-      {text ?? "undefined"}
+      <KeepTokens text={text ?? "undefined"} />
     </Tag>
   );
 }

@@ -113,3 +113,42 @@ export function Time(props: { value: Date; now?: Date }) {
     </time>
   );
 }
+
+/**
+ * Class names that turn a table into labelled cards on phones (below md) instead of a table that
+ * scrolls sideways with columns out of sight. Each cell needs a data-label with its column name.
+ */
+export const stacked = {
+  wrapper: "md:overflow-x-auto",
+  table: "min-w-full divide-y divide-slate-200 text-sm max-md:block",
+  head: "bg-slate-50 max-md:hidden",
+  th,
+  body: "divide-y divide-slate-100 max-md:block",
+  row: "max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:gap-y-1 max-md:px-4 max-md:py-3",
+  cell:
+    `${td} max-md:block max-md:px-0 max-md:py-1 max-md:before:mb-0.5 max-md:before:block max-md:before:text-[11px] ` +
+    "max-md:before:font-semibold max-md:before:uppercase max-md:before:tracking-wide max-md:before:text-slate-500 " +
+    "max-md:before:content-[attr(data-label)]",
+  /** For a cell that should take the whole card width on phones. */
+  wide: "max-md:col-span-full",
+} as const;
+
+/**
+ * Text with its hyphenated tokens ("[KB-1234]", "sec-v12", "kb-2026-10-01") kept whole: browsers
+ * otherwise break a line after the hyphen. Tokens longer than `max` characters may still break,
+ * so they never overflow. Only adds spans: the text content stays the same.
+ */
+export function KeepTokens(props: { text: string; max?: number }) {
+  const max = props.max ?? 36;
+  const parts = props.text.split(/(\S+)/);
+  if (parts.length === 1) return props.text;
+  return parts.map((part, i) =>
+    part.length > 1 && part.length <= max && /[^\s]-[^\s]/.test(part) ? (
+      <span key={i} className="whitespace-nowrap">
+        {part}
+      </span>
+    ) : (
+      part
+    ),
+  );
+}

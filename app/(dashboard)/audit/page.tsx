@@ -6,11 +6,13 @@ import { auditPageOfEntry, listAuditEntries, type AuditFilters } from "@/lib/aud
 import { requirePageActor } from "@/lib/auth/session";
 import { AuditEntriesTable } from "./entries-table";
 import { FILTER_KEYS, auditHref } from "./links";
+import { auditTargetLabels } from "./target-labels";
 import { VerifyChain } from "./verify-chain";
 
 export const metadata: Metadata = { title: "Audit log · Changegate" };
 
-const PAGE_SIZE = 50;
+// 25 keeps a page of cards on a phone to a scrollable length; the pager reaches the rest.
+const PAGE_SIZE = 25;
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -19,16 +21,29 @@ function first(value: string | string[] | undefined): string | undefined {
   return v?.trim() || undefined;
 }
 
-function filtersOf(params: SearchParams): AuditFilters {
+/** A real calendar day written YYYY-MM-DD (so 2026-02-31 is not one). */
+function isIsoDay(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00.000Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+/** The filters in the URL; dates that are not YYYY-MM-DD days are left out and reported. */
+function filtersOf(params: SearchParams): { filters: AuditFilters; badDates: { from?: string; to?: string } } {
   const filters: AuditFilters = {};
+  const badDates: { from?: string; to?: string } = {};
   for (const key of FILTER_KEYS) {
     const value = first(params[key]);
     if (value) filters[key] = value;
   }
   for (const key of ["from", "to"] as const) {
-    if (filters[key] && !/^\d{4}-\d{2}-\d{2}$/.test(filters[key])) delete filters[key];
+    const value = filters[key];
+    if (value && !isIsoDay(value)) {
+      badDates[key] = value;
+      delete filters[key];
+    }
   }
-  return filters;
+  return { filters, badDates };
 }
 
 export default async function AuditPage(props: { searchParams: Promise<SearchParams> }) {
@@ -37,12 +52,13 @@ export default async function AuditPage(props: { searchParams: Promise<SearchPar
   // `at` jumps to one entry (from the chain verdict): the unfiltered page that holds it.
   const at = Number(first(params.at));
   const focusId = Number.isSafeInteger(at) && at > 0 ? at : undefined;
-  const filters = focusId ? {} : filtersOf(params);
+  const { filters, badDates } = focusId ? { filters: {}, badDates: {} } : filtersOf(params);
   const page = focusId
     ? await auditPageOfEntry({ actor, id: focusId, pageSize: PAGE_SIZE })
     : Number(first(params.page)) || 1;
 
   const listing = await listAuditEntries({ actor, filters, page, pageSize: PAGE_SIZE });
+  const targetLabels = await auditTargetLabels({ actor, entries: listing.entries });
   const filtered = Object.keys(filters).length > 0;
   const firstShown = listing.total === 0 ? 0 : (listing.page - 1) * listing.pageSize + 1;
   const lastShown = Math.min(listing.page * listing.pageSize, listing.total);
@@ -87,20 +103,20 @@ export default async function AuditPage(props: { searchParams: Promise<SearchPar
             options={listing.options.services.map((s) => s.slug)}
             all="All services"
           />
-          <div>
-            <label htmlFor="filter-from" className="block text-xs font-medium text-slate-700">
-              From (UTC)
-            </label>
-            <input id="filter-from" type="date" name="from" defaultValue={filters.from} className={`mt-1 ${inputClass}`} />
-          </div>
-          <div>
-            <label htmlFor="filter-to" className="block text-xs font-medium text-slate-700">
-              To (UTC, inclusive)
-            </label>
-            <input id="filter-to" type="date" name="to" defaultValue={filters.to} className={`mt-1 ${inputClass}`} />
-          </div>
+          <DateFilter
+            name="from"
+            label="From (UTC date)"
+            value={badDates.from ?? filters.from}
+            invalid={Boolean(badDates.from)}
+          />
+          <DateFilter
+            name="to"
+            label="To (UTC date, inclusive)"
+            value={badDates.to ?? filters.to}
+            invalid={Boolean(badDates.to)}
+          />
           {filters.targetId ? <input type="hidden" name="targetId" value={filters.targetId} /> : null}
-          <div className="flex items-end gap-2 sm:col-span-2">
+          <div className="flex flex-wrap items-center gap-2 sm:col-span-2 sm:self-start sm:pt-5">
             <button type="submit" className={buttonClass.primary}>
               Apply filters
             </button>
@@ -142,11 +158,46 @@ export default async function AuditPage(props: { searchParams: Promise<SearchPar
             </span>
           }
         >
-          <AuditEntriesTable entries={listing.entries} focusId={focusId} />
+          <AuditEntriesTable entries={listing.entries} focusId={focusId} targetLabels={targetLabels} />
           <Pagination filters={filters} page={listing.page} pageCount={listing.pageCount} />
         </Card>
       )}
     </>
+  );
+}
+
+/**
+ * A day typed as YYYY-MM-DD, the form the page shows dates in. (A native date input would show
+ * it in the browser's locale, e.g. mm/dd/yyyy, beside UTC dates written the other way round.)
+ */
+function DateFilter(props: { name: "from" | "to"; label: string; value?: string; invalid: boolean }) {
+  const id = `filter-${props.name}`;
+  const hint = `${id}-error`;
+  return (
+    <div className="min-w-0">
+      <label htmlFor={id} className="block text-xs font-medium text-slate-700">
+        {props.label}
+      </label>
+      <input
+        id={id}
+        type="text"
+        name={props.name}
+        defaultValue={props.value}
+        placeholder="YYYY-MM-DD"
+        inputMode="numeric"
+        autoComplete="off"
+        pattern="\d{4}-\d{2}-\d{2}"
+        title="A date as YYYY-MM-DD, for example 2026-11-01"
+        aria-invalid={props.invalid || undefined}
+        aria-describedby={props.invalid ? hint : undefined}
+        className={`mt-1 font-mono ${inputClass} aria-invalid:ring-rose-500`}
+      />
+      {props.invalid ? (
+        <p id={hint} className="mt-1 text-xs text-rose-700">
+          “{props.value}” is not a date written <span className="whitespace-nowrap">YYYY-MM-DD</span>, so it was not applied.
+        </p>
+      ) : null}
+    </div>
   );
 }
 

@@ -53,7 +53,7 @@ export default async function ExperimentsPage() {
           <p className="mt-1 max-w-3xl text-sm text-slate-600">
             Nothing has been run here, so there are no reports to read. This is what an experiment will give you:
           </p>
-          <ul className="mt-4 grid max-w-4xl grid-cols-1 gap-3 text-sm text-slate-700 md:grid-cols-2">
+          <ul className="mt-4 grid grid-cols-1 gap-3 text-sm text-slate-700 md:grid-cols-2">
             <li className="rounded-md bg-slate-50 p-3 ring-1 ring-inset ring-slate-200">
               <span className="font-medium text-slate-900">A fair split.</span> Traffic is divided between two or more arms
               (whole bundles or single component versions) by a deterministic hash of the experiment and the subject, so each
@@ -66,8 +66,8 @@ export default async function ExperimentsPage() {
             </li>
             <li className="rounded-md bg-slate-50 p-3 ring-1 ring-inset ring-slate-200">
               <span className="font-medium text-slate-900">A report for product owners.</span> Per arm: sample size, value and
-              95% interval; the difference with its interval and p-value; a sample-ratio-mismatch check; the sample still
-              needed; cost and latency deltas; and the decision: ship, don’t ship or keep running.
+              95% interval; the difference with its interval and <span className="whitespace-nowrap">p-value</span>; a sample-ratio-mismatch check; the sample still
+              needed; cost and latency deltas; and the decision: ship, <span className="whitespace-nowrap">don’t ship</span> or keep running.
             </li>
             <li className="rounded-md bg-slate-50 p-3 ring-1 ring-inset ring-slate-200">
               <span className="font-medium text-slate-900">Judged answers.</span> For sampled requests answered by both

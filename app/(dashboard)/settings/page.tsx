@@ -230,8 +230,9 @@ export default async function SettingsPage() {
                     <td data-label="Prefix" className={stacked.cell}>
                       <Mono>{token.prefix}…</Mono>
                     </td>
-                    <td data-label="Scopes" className={stacked.cell}>
-                      <div className="flex flex-wrap gap-1">
+                    <td data-label="Scopes" className={`${stacked.cell} ${stacked.wide} max-md:order-1`}>
+                      {/* One line: from md up the Name column wraps instead; on phones Scopes gets a full row. */}
+                      <div className="flex flex-wrap gap-1 md:flex-nowrap">
                         {token.scopes.map((s) => (
                           <Badge key={s} tone={s === "operator" ? "warning" : "neutral"}>
                             {s}
@@ -239,10 +240,10 @@ export default async function SettingsPage() {
                         ))}
                       </div>
                     </td>
-                    <td data-label="Created" className={stacked.cell}>
+                    <td data-label="Created" className={`${stacked.cell} max-md:order-1`}>
                       <Time value={token.createdAt} />
                     </td>
-                    <td data-label="Last used" className={stacked.cell}>{token.lastUsedAt ? <Time value={token.lastUsedAt} /> : <span className="text-slate-400">Never</span>}</td>
+                    <td data-label="Last used" className={`${stacked.cell} max-md:order-1`}>{token.lastUsedAt ? <Time value={token.lastUsedAt} /> : <span className="text-slate-400">Never</span>}</td>
                     <td data-label="Status" className={stacked.cell}>
                       {token.revokedAt ? (
                         <Badge tone="danger" title={`Revoked ${token.revokedAt.toISOString()}`}>

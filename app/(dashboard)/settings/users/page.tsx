@@ -5,6 +5,9 @@ import { ROLE_LABELS, type Role } from "@/lib/auth/permissions";
 import { requirePageActor } from "@/lib/auth/session";
 import { listUsers } from "@/lib/users/queries";
 import { stacked } from "../stacked";
+
+// Text cells sit on the same middle line as the role picker and buttons beside them.
+const cell = `${stacked.cell} md:align-middle`;
 import { RoleForm } from "./role-form";
 import { UserStatusForm } from "./user-status-form";
 
@@ -58,17 +61,17 @@ export default async function UsersPage() {
             <tbody className={stacked.body}>
               {users.map((user) => (
                 <tr key={user.id} className={`${stacked.row} ${user.disabledAt ? "bg-slate-50/60" : ""}`}>
-                  <td data-label="User" className={`${stacked.cell} ${stacked.wide}`}>
+                  <td data-label="User" className={`${cell} ${stacked.wide}`}>
                     <div className="whitespace-nowrap font-medium text-slate-900">
                       {user.name}
                       {user.id === actor.id ? <span className="ml-1 text-xs font-normal text-slate-500">(you)</span> : null}
                     </div>
                     <div className="text-xs text-slate-500">{user.email}</div>
                   </td>
-                  <td data-label="Role" className={stacked.cell}>
+                  <td data-label="Role" className={cell}>
                     <Badge tone={ROLE_TONE[user.role]}>{ROLE_LABELS[user.role]}</Badge>
                   </td>
-                  <td data-label="Status" className={stacked.cell}>
+                  <td data-label="Status" className={cell}>
                     {user.disabledAt ? (
                       <Badge tone="neutral" title={`Disabled ${user.disabledAt.toISOString()}`}>
                         Disabled
@@ -77,13 +80,13 @@ export default async function UsersPage() {
                       <Badge tone="success">Active</Badge>
                     )}
                   </td>
-                  <td data-label="Created" className={stacked.cell}>
+                  <td data-label="Created" className={cell}>
                     <Time value={user.createdAt} />
                   </td>
-                  <td data-label="Change role" className={`${stacked.cell} ${stacked.wide} max-md:order-last`}>
+                  <td data-label="Change role" className={`${cell} ${stacked.wide} max-md:order-last`}>
                     <RoleForm userId={user.id} name={user.name} role={user.role} />
                   </td>
-                  <td data-label="Account" className={stacked.cell}>
+                  <td data-label="Account" className={cell}>
                     <UserStatusForm userId={user.id} name={user.name} disabled={Boolean(user.disabledAt)} isSelf={user.id === actor.id} />
                   </td>
                 </tr>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Form from "next/form";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { Badge, Card, DataTable, PageHeader, Time, buttonClass, inputClass, td, th } from "@/app/_components/ui";
+import { Badge, Card, DataTable, KeepTokens, PageHeader, Time, buttonClass, inputClass, td, th } from "@/app/_components/ui";
 import { Id, ReleaseKindBadge, ShortHash, kindLabel, relativeTime, versionHref } from "@/app/_components/badges";
 import { requirePageActor } from "@/lib/auth/session";
 import { diffManifests } from "@/lib/components/diff";
@@ -134,38 +134,43 @@ export default async function ServiceReleasesPage(props: Props) {
           {stable ? (
             <>
               <p className="px-4 pt-3 text-sm text-slate-600">
-                {stable.reason} <span className="text-slate-400">·</span> {who(stable.actorLabel)}, <Time value={stable.createdAt} />
+                <KeepTokens text={stable.reason} /> <span className="text-slate-400">·</span> {who(stable.actorLabel)}, <Time value={stable.createdAt} />
               </p>
               <ul className="divide-y divide-slate-100 md:hidden" aria-label="Component versions in the live release">
                 {stable.components.map((c) => {
                   const inCanary = canary?.components.find((x) => x.kind === c.kind && x.versionId !== c.versionId);
                   return (
-                    <li key={c.kind} className="px-4 py-2.5 text-sm">
-                      <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
-                        <span className="w-28 shrink-0 text-slate-600">{kindLabel(c.kind)}</span>
-                        <Link href={versionHref(service.slug, c.kind, c.versionId)} className={link}>
-                          {c.label}
-                        </Link>
-                        <ShortHash hash={c.contentHash} />
-                      </div>
-                      <div className="mt-1 text-xs text-slate-500">
-                        since <Time value={c.liveSince} />
-                        {c.rollbackTargetVersionId && c.rollbackTargetVersionId !== c.versionId ? (
-                          <>
-                            {" · rollback to "}
-                            <Link href={versionHref(service.slug, c.kind, c.versionId, c.rollbackTargetVersionId)} className={link}>
-                              {c.rollbackTargetLabel ?? "previous version"}
-                            </Link>
-                          </>
-                        ) : null}
-                        {inCanary ? (
-                          <>
-                            {" · canary "}
-                            <Link href={versionHref(service.slug, c.kind, inCanary.versionId, c.versionId)} className="font-medium text-sky-700 hover:underline">
-                              {inCanary.label}
-                            </Link>
-                          </>
-                        ) : null}
+                    <li key={c.kind} className="grid grid-cols-[7.5rem_minmax(0,1fr)] gap-x-2 px-4 py-2.5 text-sm">
+                      <span className="whitespace-nowrap text-slate-600">{kindLabel(c.kind)}</span>
+                      <div className="min-w-0">
+                        <div className="flex flex-wrap items-center gap-x-1.5 gap-y-1">
+                          <Link href={versionHref(service.slug, c.kind, c.versionId)} className={`${link} whitespace-nowrap`}>
+                            {c.label}
+                          </Link>
+                          <ShortHash hash={c.contentHash} />
+                        </div>
+                        {/* Each fact is one unbreakable piece; the line wraps between them, never inside a label. */}
+                        <div className="mt-1 flex flex-wrap gap-x-3 gap-y-0.5 text-xs text-slate-500">
+                          <span className="whitespace-nowrap">
+                            since <Time value={c.liveSince} />
+                          </span>
+                          {c.rollbackTargetVersionId && c.rollbackTargetVersionId !== c.versionId ? (
+                            <span className="whitespace-nowrap">
+                              {"rollback to "}
+                              <Link href={versionHref(service.slug, c.kind, c.versionId, c.rollbackTargetVersionId)} className={link}>
+                                {c.rollbackTargetLabel ?? "previous version"}
+                              </Link>
+                            </span>
+                          ) : null}
+                          {inCanary ? (
+                            <span className="whitespace-nowrap">
+                              {"canary "}
+                              <Link href={versionHref(service.slug, c.kind, inCanary.versionId, c.versionId)} className="font-medium text-sky-700 hover:underline">
+                                {inCanary.label}
+                              </Link>
+                            </span>
+                          ) : null}
+                        </div>
                       </div>
                     </li>
                   );
@@ -277,22 +282,33 @@ export default async function ServiceReleasesPage(props: Props) {
               <li key={m.id} className="px-4 py-3 text-sm">
                 <div className="flex flex-wrap items-center gap-2">
                   <ReleaseKindBadge kind={m.kind} />
-                  <Id>{m.id}</Id>
+                  <span className="whitespace-nowrap">
+                    <Id>{m.id}</Id>
+                  </span>
+                  {m.canaryPercent < 100 ? <span className="whitespace-nowrap text-xs text-slate-500">{m.canaryPercent}% canary</span> : null}
                   <LiveBadge id={m.id} stableId={pointer?.stableReleaseId} canaryId={pointer?.canaryReleaseId} />
                 </div>
-                <p className="mt-1 text-slate-700">
-                  {m.changeRequestNumber ? <span className="font-mono text-xs text-slate-600">CR-{m.changeRequestNumber} · </span> : null}
-                  {m.reason}
-                </p>
-                <p className="mt-1 text-xs text-slate-500">
-                  {who(m.actorLabel)}, <Time value={m.createdAt} />
-                  {m.replacesReleaseId ? (
+                <p className="mt-1 break-words text-slate-700">
+                  {m.changeRequestNumber ? (
                     <>
+                      <span className="whitespace-nowrap font-mono text-xs text-slate-600">CR-{m.changeRequestNumber}</span>
                       {" · "}
-                      <Link href={compareHref(m)} className={link}>
-                        diff with previous
-                      </Link>
                     </>
+                  ) : null}
+                  <KeepTokens text={m.reason} />
+                </p>
+                <p className="mt-1 flex flex-wrap gap-x-3 gap-y-0.5 text-xs text-slate-500">
+                  <span className="whitespace-nowrap">
+                    {who(m.actorLabel)}, <Time value={m.createdAt} />
+                  </span>
+                  {m.replacesReleaseId ? (
+                    <Link
+                      href={compareHref(m)}
+                      className={`${link} whitespace-nowrap`}
+                      aria-label={`Compare ${m.id} with the release it replaces, ${m.replacesReleaseId}`}
+                    >
+                      diff with previous
+                    </Link>
                   ) : null}
                 </p>
               </li>
@@ -320,8 +336,13 @@ export default async function ServiceReleasesPage(props: Props) {
                       {m.canaryPercent < 100 ? <span className="ml-1 text-xs text-slate-500">{m.canaryPercent}%</span> : null}
                     </td>
                     <td className={`${td} min-w-72`}>
-                      {m.changeRequestNumber ? <span className="font-mono text-xs text-slate-600">CR-{m.changeRequestNumber} · </span> : null}
-                      {m.reason}
+                      {m.changeRequestNumber ? (
+                        <>
+                          <span className="whitespace-nowrap font-mono text-xs text-slate-600">CR-{m.changeRequestNumber}</span>
+                          {" · "}
+                        </>
+                      ) : null}
+                      <KeepTokens text={m.reason} />
                     </td>
                     <td className={`${td} whitespace-nowrap`}>
                       <div>{who(m.actorLabel)}</div>
@@ -336,7 +357,7 @@ export default async function ServiceReleasesPage(props: Props) {
                           <div>
                             <Link
                               href={compareHref(m)}
-                              className={`text-xs ${link}`}
+                              className={`whitespace-nowrap text-xs ${link}`}
                               aria-label={`Compare ${m.id} with the release it replaces, ${m.replacesReleaseId}`}
                             >
                               diff with previous
