@@ -11,7 +11,10 @@ import {
   relativeTime,
   versionHref,
 } from "@/app/_components/badges";
+import { may } from "@/lib/auth/permissions";
 import { requirePageActor } from "@/lib/auth/session";
+import { rollbackTimeKpiByService, type ServiceRollbackKpi } from "@/lib/releases/rollback-queries";
+import { TagCauseForm } from "./services/[service]/releases/tag-cause-form";
 import {
   type ServiceBundle,
   listChangeRequests,
@@ -28,7 +31,12 @@ const link = "font-medium text-indigo-700 hover:text-indigo-500 hover:underline"
 export default async function OverviewPage() {
   const actor = await requirePageActor();
   const now = new Date();
-  const [bundles, untagged] = await Promise.all([listServiceBundles({ actor }), listUntaggedRollbacks({ actor, limit: 20 })]);
+  const [bundles, untagged, kpis] = await Promise.all([
+    listServiceBundles({ actor }),
+    listUntaggedRollbacks({ actor, limit: 20 }),
+    rollbackTimeKpiByService({ actor, now }),
+  ]);
+  const mayTag = may(actor.role, "rollback.tag");
 
   if (bundles.length === 0) {
     return (
@@ -52,7 +60,8 @@ export default async function OverviewPage() {
         description="What each service serves right now, and what changed lately."
       />
       <div className="space-y-6">
-        {untagged.length > 0 ? <UntaggedRollbacks rows={untagged} now={now} /> : null}
+        <RollbackTimeCard kpis={kpis} />
+        {untagged.length > 0 ? <UntaggedRollbacks rows={untagged} now={now} mayTag={mayTag} /> : null}
         {bundles.map((bundle) => (
           <ServiceCard key={bundle.service.id} bundle={bundle} actor={actor} now={now} />
         ))}
@@ -267,7 +276,64 @@ async function ServiceCard(props: { bundle: ServiceBundle; actor: Actor; now: Da
   );
 }
 
-function UntaggedRollbacks(props: { rows: Awaited<ReturnType<typeof listUntaggedRollbacks>>; now: Date }) {
+/** 850 → "850 ms", 12_400 → "12.4 s", 190_000 → "3.2 min". */
+function duration(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
+function RollbackTimeCard(props: { kpis: ServiceRollbackKpi[] }) {
+  return (
+    <Card padded={false} title="Rollback time (30 days)">
+      <div className="overflow-x-auto">
+        <table aria-label="Rollback time per service, last 30 days" className="min-w-full divide-y divide-slate-200 text-sm">
+          <thead>
+            <tr>
+              <th scope="col" className={`${th} whitespace-nowrap`}>Service</th>
+              <th scope="col" className={`${th} whitespace-nowrap text-right`}>Rollbacks</th>
+              <th scope="col" className={`${th} whitespace-nowrap`}>Click → flip</th>
+              <th scope="col" className={`${th} whitespace-nowrap`}>Alarm → flip</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {props.kpis.map((k) => (
+              <tr key={k.serviceId}>
+                <td className={`${td} whitespace-nowrap`}>
+                  <Link href={`/services/${encodeURIComponent(k.serviceSlug)}/releases`} className={link}>
+                    {k.serviceSlug}
+                  </Link>
+                </td>
+                <td className={`${td} text-right tabular-nums`}>{k.count}</td>
+                <td className={`${td} whitespace-nowrap tabular-nums`}>
+                  {k.clickToFlip ? (
+                    <>
+                      median {duration(k.clickToFlip.medianMs)} <span className="text-slate-400">·</span> worst {duration(k.clickToFlip.worstMs)}
+                    </>
+                  ) : (
+                    <span className="text-slate-400">no rollbacks</span>
+                  )}
+                </td>
+                <td className={`${td} whitespace-nowrap tabular-nums`}>
+                  {k.alarmToFlip ? (
+                    <>
+                      median {duration(k.alarmToFlip.medianMs)} <span className="text-slate-400">·</span> worst {duration(k.alarmToFlip.worstMs)}
+                      <span className="ml-1 text-xs text-slate-500">({k.alarmToFlip.count} with an alarm)</span>
+                    </>
+                  ) : (
+                    <span className="text-slate-400">—</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Card>
+  );
+}
+
+function UntaggedRollbacks(props: { rows: Awaited<ReturnType<typeof listUntaggedRollbacks>>; now: Date; mayTag: boolean }) {
   return (
     <Card
       padded={false}
@@ -279,8 +345,8 @@ function UntaggedRollbacks(props: { rows: Awaited<ReturnType<typeof listUntagged
       }
     >
       <p className="px-4 pt-3 text-sm text-slate-600">
-        Each rollback needs its regression cause tagged so the same failure is caught earlier next time. Tagging arrives with
-        the release workflow; until then they are listed here.
+        Each rollback needs its regression cause tagged so the same failure is caught earlier next time. They stay listed
+        here until someone tags them.
       </p>
       <ul className="divide-y divide-slate-100 md:hidden" aria-label="Rollbacks without a cause tag">
         {props.rows.map((r) => (
@@ -298,6 +364,11 @@ function UntaggedRollbacks(props: { rows: Awaited<ReturnType<typeof listUntagged
             <p className="mt-0.5 text-xs text-slate-500">
               {r.actorLabel.replace(/\s*<[^>]*>$/, "")}, <Time value={r.flippedAt} /> ({relativeTime(r.flippedAt, props.now)})
             </p>
+            {props.mayTag ? (
+              <div className="mt-2">
+                <TagCauseForm rollbackId={r.id} />
+              </div>
+            ) : null}
           </li>
         ))}
       </ul>
@@ -310,6 +381,7 @@ function UntaggedRollbacks(props: { rows: Awaited<ReturnType<typeof listUntagged
             <th scope="col" className={`${th} whitespace-nowrap`}>Reason</th>
             <th scope="col" className={`${th} whitespace-nowrap`}>When</th>
             <th scope="col" className={`${th} whitespace-nowrap`}>Who</th>
+            {props.mayTag ? <th scope="col" className={`${th} whitespace-nowrap`}>Cause</th> : null}
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -329,6 +401,11 @@ function UntaggedRollbacks(props: { rows: Awaited<ReturnType<typeof listUntagged
                 <Time value={r.flippedAt} /> <span className="text-xs text-slate-500">({relativeTime(r.flippedAt, props.now)})</span>
               </td>
               <td className={`${td} whitespace-nowrap`}>{r.actorLabel.replace(/\s*<[^>]*>$/, "")}</td>
+              {props.mayTag ? (
+                <td className={td}>
+                  <TagCauseForm rollbackId={r.id} />
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>

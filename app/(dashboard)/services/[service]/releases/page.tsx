@@ -4,9 +4,12 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Badge, Card, DataTable, KeepTokens, PageHeader, Time, buttonClass, inputClass, td, th } from "@/app/_components/ui";
 import { Id, ReleaseKindBadge, ShortHash, kindLabel, relativeTime, versionHref } from "@/app/_components/badges";
+import { may } from "@/lib/auth/permissions";
 import { requirePageActor } from "@/lib/auth/session";
+import { isComponentKind } from "@/lib/components/kinds";
 import { diffManifests } from "@/lib/components/diff";
-import { getManifestWithComponents, getServiceReleases, type ManifestListRow } from "@/lib/releases/queries";
+import { getManifestWithComponents, getServiceReleases, type LiveComponent, type ManifestListRow } from "@/lib/releases/queries";
+import { RollbackButton } from "./rollback-dialog";
 
 type Props = {
   params: Promise<{ service: string }>;
@@ -54,6 +57,33 @@ export default async function ServiceReleasesPage(props: Props) {
   const defaultA = stable?.replacesReleaseId ?? history[1]?.id ?? "";
   const defaultB = stable?.id ?? history[0]?.id ?? "";
   const tenantName = (s: string) => data.tenants.find((t) => t.slug === s)?.name ?? s;
+  // The buttons are a convenience; the server checks the role again on every rollback.
+  const mayRollback = may(actor.role, "release.rollback") && !!pointer;
+  const expectedPointerRevision = pointer?.revision ?? null;
+  const componentRollback = (c: LiveComponent) =>
+    mayRollback && isComponentKind(c.kind) ? (
+      <RollbackButton
+        size="sm"
+        serviceId={service.id}
+        expectedPointerRevision={expectedPointerRevision}
+        label={`Roll back ${c.kind} to ${c.rollbackTargetLabel ?? "previous version"}`}
+        target={
+          c.rollbackTargetVersionId && c.rollbackTargetVersionId !== c.versionId
+            ? { scope: "component", kind: c.kind, toVersionId: c.rollbackTargetVersionId, toLabel: c.rollbackTargetLabel ?? "the previous version" }
+            : null
+        }
+      />
+    ) : null;
+  const bundleRollback = (m: ManifestListRow) =>
+    mayRollback && m.id !== pointer?.stableReleaseId && m.id !== pointer?.canaryReleaseId ? (
+      <RollbackButton
+        size="sm"
+        serviceId={service.id}
+        expectedPointerRevision={expectedPointerRevision}
+        label="Roll back to this release"
+        target={{ scope: "bundle", toReleaseId: m.id }}
+      />
+    ) : null;
 
   return (
     <>
@@ -171,6 +201,7 @@ export default async function ServiceReleasesPage(props: Props) {
                             </span>
                           ) : null}
                         </div>
+                        <div className="mt-2 empty:hidden">{componentRollback(c)}</div>
                       </div>
                     </li>
                   );
@@ -186,6 +217,7 @@ export default async function ServiceReleasesPage(props: Props) {
                     <th scope="col" className={thn}>Live since</th>
                     <th scope="col" className={thn}>Rollback target</th>
                     {canary ? <th scope="col" className={thn}>In canary ({pointer?.canaryPercent ?? canary.canaryPercent}%)</th> : null}
+                    {mayRollback ? <th scope="col" className={thn}><span className="sr-only">Rollback</span></th> : null}
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">
@@ -233,6 +265,7 @@ export default async function ServiceReleasesPage(props: Props) {
                             )}
                           </td>
                         ) : null}
+                        {mayRollback ? <td className={`${td} whitespace-nowrap text-right`}>{componentRollback(c)}</td> : null}
                       </tr>
                     );
                   })}
@@ -311,6 +344,7 @@ export default async function ServiceReleasesPage(props: Props) {
                     </Link>
                   ) : null}
                 </p>
+                {bundleRollback(m) ? <div className="mt-2">{bundleRollback(m)}</div> : null}
               </li>
             ))}
           </ul>
@@ -323,6 +357,7 @@ export default async function ServiceReleasesPage(props: Props) {
                   <th scope="col" className={thn}>Reason</th>
                   <th scope="col" className={thn}>By</th>
                   <th scope="col" className={thn}>Replaces</th>
+                  {mayRollback ? <th scope="col" className={thn}><span className="sr-only">Rollback</span></th> : null}
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
@@ -368,6 +403,7 @@ export default async function ServiceReleasesPage(props: Props) {
                         <span className="text-slate-400">—</span>
                       )}
                     </td>
+                    {mayRollback ? <td className={`${td} whitespace-nowrap text-right`}>{bundleRollback(m)}</td> : null}
                   </tr>
                 ))}
               </tbody>
