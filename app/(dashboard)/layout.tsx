@@ -24,7 +24,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
   }
 
   return (
-    <div className="min-h-screen lg:flex">
+    <div className="min-h-screen lg:flex lg:bg-[linear-gradient(to_right,#fff_15rem,#e2e8f0_15rem,#e2e8f0_calc(15rem+1px),transparent_calc(15rem+1px))]">
       <aside className="border-b border-slate-200 bg-white lg:sticky lg:top-0 lg:h-screen lg:w-60 lg:shrink-0 lg:border-b-0 lg:border-r">
         <div className="flex items-center justify-between gap-3 px-4 py-3 lg:py-5">
           <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
