@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } fro
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+import { demoCredentialsPath, readDemoCredentials, type DemoCredentials } from "@/db/seed/credentials";
 import { DEMO_PASSWORD, DEMO_PEOPLE, type DemoPerson } from "@/db/seed/people";
 import type { Role } from "@/lib/auth/permissions";
 import { DashboardShell } from "./pages/dashboard-shell";
@@ -25,6 +26,24 @@ function runDir(): string {
   const dir = process.env.CHANGEGATE_E2E_RUN_DIR;
   if (!dir) throw new Error("CHANGEGATE_E2E_RUN_DIR is not set: run the tests with `npx playwright test`.");
   return dir;
+}
+
+/**
+ * The demo's logins and per-service API tokens, as the server wrote them when it seeded this
+ * run's database (playwright.config.ts: CHANGEGATE_DATA_DIR is <run dir>/data).
+ */
+export function demoCredentials(): DemoCredentials {
+  const file = demoCredentialsPath(path.join(runDir(), "data"));
+  const creds = readDemoCredentials(file);
+  if (!creds) throw new Error(`No demo credentials at ${file}: did the server seed the demo?`);
+  return creds;
+}
+
+/** The API token of one service, from the demo credentials. */
+export function serviceToken(serviceSlug: string): string {
+  const token = demoCredentials().tokens.find((t) => t.service === serviceSlug)?.token;
+  if (!token) throw new Error(`The demo credentials have no token for ${serviceSlug}`);
+  return token;
 }
 
 function authStateFile(role: Role): string {

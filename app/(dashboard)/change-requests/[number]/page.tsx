@@ -15,6 +15,7 @@ import { EvidenceUpload } from "./_review/evidence-upload";
 import { GatesChecklist } from "./_review/gates-checklist";
 import { LifecycleActions } from "./_review/lifecycle-actions";
 import { RevisionHistory } from "./_review/revision-history";
+import { RolloutSection } from "./_rollout/rollout-section";
 
 type Props = {
   params: Promise<{ number: string }>;
@@ -172,6 +173,7 @@ export default async function ChangeRequestPage(props: Props) {
         </div>
 
         <aside className="min-w-0 space-y-6" aria-label="Review">
+          {isCurrent ? <RolloutSection actor={actor} detail={detail} current={current} now={new Date()} /> : null}
           <Card title={`Review · revision ${current.revision}`}>
             <div className="space-y-4">
               <ApprovalNeeds state={cr.state} tier={cr.riskTier} progress={detail.approvalProgress} revision={current.revision} />
