@@ -60,7 +60,8 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   webServer: {
-    command: `node node_modules/next/dist/bin/next start -p ${port} -H 127.0.0.1`,
+    // The production server `npm start` runs: Next.js behind node:http with the runtime fast path.
+    command: "node lib/launcher/server.mjs",
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
     // The first start migrates and seeds the demo data.
@@ -74,6 +75,7 @@ export default defineConfig({
       CHANGEGATE_DEMO: "auto",
       AUTH_SECRET: "changegate-e2e-secret-not-for-production",
       PORT: String(port),
+      CHANGEGATE_HOST: "127.0.0.1",
       // Always the embedded database, whatever the calling shell has set.
       DATABASE_URL: "",
     },

@@ -49,6 +49,9 @@ export async function bootServer(): Promise<void> {
   // Runtime API snapshots are served from memory and invalidated by pointer notifications.
   const { startRuntimeCache } = await import("@/lib/runtime/cache");
   await startRuntimeCache();
+  // …and, under `npm start`, the config hot path is answered before the Next.js router.
+  const { installRuntimeFastPath } = await import("@/lib/runtime/fast-path");
+  installRuntimeFastPath();
   console.log(
     `[changegate] ready: database ${handle.kind === "pglite" ? `embedded PGlite in ${path.resolve(env.CHANGEGATE_DATA_DIR)}` : "PostgreSQL (DATABASE_URL)"}, ${applied} migrations applied.`,
   );

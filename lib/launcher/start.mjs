@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm start`: build the production app if there is no build or the sources changed since the
- * last one, then run `next start` in the foreground. Plain Node, no dependencies, so it runs
- * straight after `npm ci`.
+ * last one, then run the production server (lib/launcher/server.mjs: Next.js behind node:http)
+ * in the foreground. Plain Node, no dependencies, so it runs straight after `npm ci`.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -60,9 +60,9 @@ function readSavedFingerprint() {
   }
 }
 
-function run(args, { forwardSignals = false } = {}) {
+function run(args, { forwardSignals = false, script = nextBin } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [nextBin, ...args], { cwd: root, stdio: "inherit", env: process.env });
+    const child = spawn(process.execPath, [script, ...args], { cwd: root, stdio: "inherit", env: process.env });
     const forward = (signal) => child.kill(signal);
     if (forwardSignals) {
       process.on("SIGINT", forward);
@@ -100,8 +100,8 @@ async function main() {
     console.log(`[changegate] sources unchanged: reusing the build in ${distDir}.`);
   }
 
-  const port = process.env.PORT || "3000";
-  process.exit(await run(["start", "-p", port], { forwardSignals: true }));
+  // Next.js behind a node:http server that answers the runtime API's hot path first (server.mjs).
+  process.exit(await run([], { forwardSignals: true, script: path.join(root, "lib/launcher/server.mjs") }));
 }
 
 main().catch((err) => {

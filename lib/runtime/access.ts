@@ -29,6 +29,17 @@ export function forgetRuntimeTokens(): void {
   remembered.clear();
 }
 
+/**
+ * The caller already authenticated on this instance in the last TOKEN_MEMORY_MS: its auth, read
+ * synchronously from memory (the runtime fast path). Undefined otherwise; the caller then takes
+ * authenticateRuntimeToken's path, which checks the token and remembers it.
+ */
+export function rememberedRuntimeAuth(authorization: string | undefined, now = Date.now()): ApiTokenAuth | undefined {
+  if (!authorization) return undefined;
+  const hit = remembered.get(hashApiToken(authorization));
+  return hit && hit.until > now ? hit.auth : undefined;
+}
+
 /** Authenticates a runtime caller's bearer token with the read scope (401/403 as for any API token). */
 export async function authenticateRuntimeToken(request: Request, now = Date.now()): Promise<ApiTokenAuth> {
   const header = request.headers.get("authorization");

@@ -112,6 +112,17 @@ export class SnapshotCache {
     return this.entries.get(slug)?.current ?? undefined;
   }
 
+  /**
+   * The cached snapshot only when it is known to be current: held, not announced as changed, and
+   * pointer changes are being heard right now. Synchronous, for the runtime fast path; anything
+   * less certain returns undefined and the caller takes getSnapshot's path.
+   */
+  peekCurrent(slug: string): CachedSnapshot | undefined {
+    if (!this.listening) return undefined;
+    const entry = this.entries.get(slug);
+    return entry?.current && entry.fresh ? entry.current : undefined;
+  }
+
   /** Calls `listener` with the new snapshot after each change of the service's pointer. */
   subscribe(slug: string, listener: SnapshotListener): () => void {
     const entry = this.entryOf(slug);
@@ -277,6 +288,11 @@ export async function runtimeCache(): Promise<SnapshotCache> {
   cache.start(handle);
   globalForCache.__changegateRuntimeCache = { handle, cache };
   return cache;
+}
+
+/** The process's cache if one was started, without starting one (synchronous). */
+export function heldRuntimeCache(): SnapshotCache | undefined {
+  return globalForCache.__changegateRuntimeCache?.cache;
 }
 
 /** Starts the cache and its LISTEN connection before the first runtime request. */
