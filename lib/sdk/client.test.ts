@@ -114,7 +114,7 @@ describe("createChangegateClient", () => {
     server.streamMode = "fail";
     const c = client(server.baseUrl, { maxReconnectDelayMs: 300 });
     await c.ready();
-    await vi.waitFor(() => expect(server.requestsTo("/snapshot").filter((r) => r.status === 304).length).toBeGreaterThanOrEqual(2));
+    await vi.waitFor(() => expect(server.requestsTo("/snapshot").filter((r) => r.status === 304).length).toBeGreaterThanOrEqual(2), { timeout: 5_000 });
     const polls = server.requestsTo("/snapshot");
     expect(polls[0]!.headers["if-none-match"]).toBeUndefined();
     for (const poll of polls.slice(1)) expect(poll.headers["if-none-match"]).toBe(makeSnapshot({ revision: 1, stable: "rel_20261122_0900_0001" }).etag);
@@ -122,10 +122,10 @@ describe("createChangegateClient", () => {
     expect(c.health()).toMatchObject({ state: "live", streamConnected: false });
 
     server.setSnapshot(makeSnapshot({ revision: 2, stable: "rel_20261122_1000_0003" }), { push: false });
-    await vi.waitFor(() => expect(releaseOf(c)).toBe("rel_20261122_1000_0003"));
+    await vi.waitFor(() => expect(releaseOf(c)).toBe("rel_20261122_1000_0003"), { timeout: 5_000 });
     // The stream keeps being retried, so it takes over when it works again.
     server.streamMode = "ok";
-    await vi.waitFor(() => expect(c.health().streamConnected).toBe(true), { timeout: 3_000 });
+    await vi.waitFor(() => expect(c.health().streamConnected).toBe(true), { timeout: 5_000 });
   });
 
   it("with stream: false, only polls (If-None-Match) and never opens the stream", async () => {
