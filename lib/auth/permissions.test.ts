@@ -13,6 +13,7 @@ const POLICY: Record<Permission, string> = {
   "changeRequest.review":       ". . x x . x",
   "changeRequest.securityReview": ". . . x . .",
   "evidence.submit":            ". x x x x x",
+  "rollback.rehearse":          ". x x x x x",
   "release.operate":            ". . . . x x",
   "release.rollback":           ". . . . x x",
   "release.emergencyOverride":  ". . . . x .",

@@ -25,6 +25,8 @@ export const PERMISSIONS = {
   "changeRequest.review": { roles: ["reviewer", "security_reviewer", "admin"], does: "review change requests" },
   "changeRequest.securityReview": { roles: ["security_reviewer"], does: "give the security approval" },
   "evidence.submit": { roles: AUTHORS, does: "attach gate evidence" },
+  // Changes no release, but records its result on the change request's rollback_plan gate.
+  "rollback.rehearse": { roles: AUTHORS, does: "run a rollback rehearsal for a change request" },
   "release.operate": { roles: ["operator", "admin"], does: "start, advance, pause or promote rollouts" },
   "release.rollback": { roles: ["operator", "admin"], does: "roll back releases" },
   "release.emergencyOverride": { roles: ["operator"], does: "override the deploy window in an emergency" },

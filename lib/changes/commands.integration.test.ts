@@ -102,7 +102,11 @@ describe("change requests: authoring", () => {
       "canary:10",
       "rollback_plan",
     ]);
-    expect(rows.find((g) => g.type === "rollback_plan")?.status).toBe("passed");
+    // The rollback_plan gate waits for a rollback rehearsal (lib/releases/rehearsal-gate.ts).
+    expect(rows.find((g) => g.type === "rollback_plan")).toMatchObject({
+      status: "pending",
+      statusReason: "Plan written; waiting for a rollback rehearsal of the rollback targets.",
+    });
   });
 
   it("classifies a prompt-only change as low", async () => {

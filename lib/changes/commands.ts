@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import {
   activePointers,
@@ -25,6 +25,7 @@ import { AppError } from "@/lib/errors";
 import { enqueueWebhookEvent } from "@/lib/notifications/webhooks";
 import { serviceSettingsSchema } from "@/lib/services/settings";
 import { approvalStatus, canDecide } from "./approval-policy";
+import { describeChangeRequestRef, type ChangeRequestRef } from "./change-request-ref";
 import { requiredGates } from "./gates";
 import type { DecisionInput, SaveChangeRequestInput } from "./input";
 import { checkComponentCount, checkDistinctKinds, checkHighRiskKinds } from "./release-rules";
@@ -59,6 +60,17 @@ async function serviceBySlug(tx: Tx, slug: string): Promise<Service> {
 export async function lockChangeRequest(tx: Tx, id: string): Promise<ChangeRequest> {
   const [cr] = await tx.select().from(changeRequests).where(eq(changeRequests.id, id)).for("update");
   if (!cr) throw new AppError("not_found", "That change request does not exist.");
+  return cr;
+}
+
+/**
+ * Locks the change request an API caller named by number ("CR-42") or id. The caller then checks
+ * that its token's service owns it (assertTokenForService), as for an id.
+ */
+export async function lockChangeRequestRef(tx: Tx, ref: ChangeRequestRef): Promise<ChangeRequest> {
+  if ("id" in ref) return lockChangeRequest(tx, ref.id);
+  const [cr] = await tx.select().from(changeRequests).where(eq(changeRequests.number, ref.number)).for("update");
+  if (!cr) throw new AppError("not_found", `There is no change request ${describeChangeRequestRef(ref)}.`);
   return cr;
 }
 
@@ -180,15 +192,16 @@ async function resolveComponents(ctx: CommandContext, service: Service, input: S
   return resolved;
 }
 
-/** Creates the gate checklist of one revision; rollback_plan is judged at once from the plan and targets. */
+/**
+ * Creates the gate checklist of one revision, every gate pending. The rollback_plan gate waits
+ * for a rollback rehearsal of this revision (lib/releases/rehearsal-gate.ts): an earlier
+ * revision's rehearsal stays with that revision's gate.
+ */
 async function createGates(
   tx: Tx,
-  input: { changeRequestId: string; revision: number; tier: "low" | "medium" | "high"; rollbackPlan: string; changes: ResolvedChange[]; now: Date },
+  input: { changeRequestId: string; revision: number; tier: "low" | "medium" | "high"; rollbackPlan: string; now: Date },
 ) {
-  const plan = judgeRollbackPlan({
-    plan: input.rollbackPlan,
-    changes: input.changes.map((c) => ({ kind: c.kind, rollbackTarget: c.from ? { label: c.from.label, content: c.from.content } : null })),
-  });
+  const plan = judgeRollbackPlan({ plan: input.rollbackPlan, rehearsal: null });
   await tx.insert(gates).values(
     requiredGates(input.tier).map((gate, position) => ({
       changeRequestId: input.changeRequestId,
@@ -196,7 +209,7 @@ async function createGates(
       position,
       type: gate.type,
       canaryPercent: gate.canaryPercent ?? null,
-      status: gate.type === "rollback_plan" ? (plan.passed ? ("passed" as const) : ("pending" as const)) : ("pending" as const),
+      status: gate.type === "rollback_plan" ? plan.status : ("pending" as const),
       statusReason: gate.type === "rollback_plan" ? plan.reason : gate.passesWhen,
       updatedAt: input.now,
     })),
@@ -323,7 +336,7 @@ export async function saveChangeRequest(ctx: CommandContext, input: SaveChangeRe
   );
   // Gates belong to a submitted revision; a draft shows the gates it would need, live.
   if (cr.state === "in_review") {
-    await createGates(tx, { changeRequestId: cr.id, revision, tier: risk.tier, rollbackPlan: input.rollbackPlan, changes: resolved, now });
+    await createGates(tx, { changeRequestId: cr.id, revision, tier: risk.tier, rollbackPlan: input.rollbackPlan, now });
   }
 
   const summary = {
@@ -377,8 +390,7 @@ export async function submitChangeRequest(ctx: CommandContext, input: { changeRe
     .where(and(eq(changeRequestRevisions.changeRequestId, cr.id), eq(changeRequestRevisions.revision, cr.currentRevision)));
   const [gateCount] = await tx.select({ id: gates.id }).from(gates).where(and(eq(gates.changeRequestId, cr.id), eq(gates.revision, cr.currentRevision))).limit(1);
   if (!gateCount && revisionRow) {
-    const changes = await changesOfRevision(tx, revisionRow.id);
-    await createGates(tx, { changeRequestId: cr.id, revision: cr.currentRevision, tier: revisionRow.riskTier, rollbackPlan: revisionRow.rollbackPlan, changes, now });
+    await createGates(tx, { changeRequestId: cr.id, revision: cr.currentRevision, tier: revisionRow.riskTier, rollbackPlan: revisionRow.rollbackPlan, now });
   }
   const [updated] = await tx
     .update(changeRequests)
@@ -401,20 +413,6 @@ export async function submitChangeRequest(ctx: CommandContext, input: { changeRe
     payload: { changeRequest: { id: cr.id, number: cr.number, title: cr.title, revision: cr.currentRevision, riskTier: cr.riskTier, service: service?.slug }, requestedBy: actor.email },
   });
   return updated!;
-}
-
-async function changesOfRevision(tx: Tx, revisionId: string): Promise<ResolvedChange[]> {
-  const rows = await tx.select().from(componentChanges).where(eq(componentChanges.revisionId, revisionId));
-  const ids = rows.flatMap((r) => (r.fromVersionId ? [r.fromVersionId, r.toVersionId] : [r.toVersionId]));
-  const versions = ids.length ? await tx.select().from(componentVersions).where(inArray(componentVersions.id, ids)) : [];
-  const byId = new Map(versions.map((v) => [v.id, v]));
-  return rows.map((r) => ({
-    kind: r.kind as ComponentKind,
-    from: r.fromVersionId ? (byId.get(r.fromVersionId) ?? null) : null,
-    toVersionId: r.toVersionId,
-    toLabel: byId.get(r.toVersionId)?.label ?? "",
-    created: false,
-  }));
 }
 
 function assertLockVersion(cr: ChangeRequest, expected: number) {

@@ -12,6 +12,7 @@ vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
 
 let tokens: Record<string, string> = {};
 let crId = "";
+let crNumber = 0;
 
 const goodResult = {
   segments: [
@@ -68,6 +69,7 @@ beforeAll(async () => {
   });
   if (!saved.ok) throw new Error(saved.error.message);
   crId = saved.data.id;
+  crNumber = saved.data.number;
 }, 120_000);
 
 describe("POST /api/v1/change-requests/{id}/evidence", () => {
@@ -109,5 +111,31 @@ describe("POST /api/v1/change-requests/{id}/evidence", () => {
     expect(json.summary).toMatch(/60\.0%.*90%/);
     const [gate] = await testDb().select().from(gates).where(and(eq(gates.changeRequestId, crId), eq(gates.type, "offline_smoke")));
     expect(gate!.status).toBe("failed");
+  });
+
+  it.each([
+    { name: "the number as the page shows it (CR-<n>)", ref: () => `CR-${crNumber}` },
+    { name: "the bare number", ref: () => String(crNumber) },
+    { name: "lower case", ref: () => `cr-${crNumber}` },
+  ])("accepts $name and records on the same change request", async ({ ref }) => {
+    const before = await evidenceCount();
+    const response = await post(ref(), { revision: 1, result: goodResult }, { token: tokens["support-assistant"] });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ gate: "offline_smoke", revision: 1, passed: true });
+    expect(await evidenceCount()).toBe(before + 1);
+    const [gate] = await testDb().select().from(gates).where(and(eq(gates.changeRequestId, crId), eq(gates.type, "offline_smoke")));
+    expect(gate!.status).toBe("passed");
+  });
+
+  it.each([
+    { name: "another service's token naming the number", ref: () => `CR-${crNumber}`, service: "incident-assistant", status: 403, message: /belongs to service "incident-assistant"/ },
+    { name: "an unknown number", ref: () => "CR-999999", service: "support-assistant", status: 404, message: /^There is no change request CR-999999\.$/ },
+    { name: "something that is neither a number nor an id", ref: () => "latest", service: "support-assistant", status: 404, message: /name it as its page does, e\.g\. CR-42/ },
+  ])("refuses $name ($status) and writes nothing", async ({ ref, service, status, message }) => {
+    const before = await evidenceCount();
+    const response = await post(ref(), { revision: 1, result: goodResult }, { token: tokens[service] });
+    expect(response.status).toBe(status);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(message);
+    expect(await evidenceCount()).toBe(before);
   });
 });

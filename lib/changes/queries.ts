@@ -292,6 +292,8 @@ export interface ChangeRequestDetail {
     /** Whether this actor's approval would bring the request closer to approved. */
     approvalWouldHelp: boolean;
     maySubmitEvidence: boolean;
+    /** Whether this actor may run the rollback rehearsal behind the rollback_plan gate. */
+    mayRehearse: boolean;
   };
 }
 
@@ -450,6 +452,7 @@ export async function getChangeRequestDetail(params: { actor: Actor; number: num
       myDecision,
       approvalWouldHelp: cr.state === "in_review" && approvalWouldHelp({ ...policyInput, actor }),
       maySubmitEvidence: may(actor.role, "evidence.submit"),
+      mayRehearse: may(actor.role, "rollback.rehearse"),
     },
   };
 }

@@ -6,7 +6,10 @@ import type { ApiTokenAuth } from "@/lib/api/tokens";
 import type { ComponentKind } from "@/lib/components/kinds";
 import { AppError } from "@/lib/errors";
 import { tokenActorOf } from "./actor";
-import type { ApiRollbackInput } from "./api-input";
+import { lockChangeRequestRef } from "@/lib/changes/commands";
+import { missingPointerRevision, type ApiRehearsalInput, type ApiRollbackInput } from "./api-input";
+import { rehearseRollbackFor, type RehearsalFor } from "./rehearsal-commands";
+import { rehearseChangeRequestRollbackGate, type RecordedRehearsal } from "./rehearsal-gate";
 import { rollbackBundle, rollbackComponent, type RollbackOutcome } from "./rollback-commands";
 
 /**
@@ -51,10 +54,30 @@ export async function rollbackForToken(
   input: { auth: ApiTokenAuth; service: Service; body: ApiRollbackInput; now: Date },
 ): Promise<RollbackOutcome> {
   const { auth, service, body, now } = input;
+  const unguarded = missingPointerRevision(body, service.slug);
+  if (unguarded) throw new AppError("bad_request", unguarded, { expectedPointerRevision: [unguarded] });
   const ctx = { tx, actor: tokenActorOf(auth), now };
   const common = { serviceId: service.id, reason: body.reason, expectedPointerRevision: body.expectedPointerRevision };
   if (body.toRelease) return rollbackBundle(ctx, { ...common, toReleaseId: body.toRelease });
   const kind = body.component!;
   const toVersionId = body.to ? await versionIdForLabel(tx, { service, kind, label: body.to }) : undefined;
   return rollbackComponent(ctx, { ...common, kind, toVersionId });
+}
+
+/**
+ * The operator API's rehearsal: of a change request's rollback (recorded on its rollback_plan
+ * gate), or a dry run of a rollback of the service now (nothing written). Token of the service.
+ */
+export async function rehearseForToken(
+  tx: Tx,
+  input: { auth: ApiTokenAuth; service: Service; body: ApiRehearsalInput; now: Date },
+): Promise<{ recorded: RecordedRehearsal } | { dryRun: RehearsalFor }> {
+  const { auth, service, body, now } = input;
+  if (body.changeRequest) {
+    const cr = await lockChangeRequestRef(tx, body.changeRequest);
+    return { recorded: await rehearseChangeRequestRollbackGate(tx, { changeRequest: cr, by: { token: auth }, revision: body.revision, now }) };
+  }
+  const kind = body.component;
+  const toVersionId = kind && body.to ? await versionIdForLabel(tx, { service, kind, label: body.to }) : undefined;
+  return { dryRun: await rehearseRollbackFor(tx, { serviceId: service.id, kind, toVersionId, toReleaseId: body.toRelease }) };
 }

@@ -37,6 +37,7 @@ import {
 } from "./actions";
 import { rollbackComponent, startRollout, type ReleaseCommandContext } from "./commands";
 import { listUntaggedRollbacks, rollbackTimeKpiByService } from "./rollback-queries";
+import { rehearseChangeRequestRollbackGate } from "./rehearsal-gate";
 
 // The session is whoever `signedIn` names; everything else (role lookup, rules, writes) is real.
 let signedIn: string | null = null;
@@ -204,10 +205,17 @@ describe("a high-risk rollout: gates, deploy window, emergency override, canary 
     const cr = await crById(crId);
     const refused = await refusal(run("operator", THURSDAY_IN_WINDOW, (ctx) => startRollout(ctx, { changeRequestId: crId, expectedLockVersion: cr.lockVersion })));
     expect(refused.code).toBe("rule_refused");
-    expect(refused.message).toMatch(new RegExp(`^CR-${cr.number} cannot start rolling out: a gate is still open — Offline evaluation \\(pending`));
-    expect(refused.message).not.toMatch(/Security review|Rollback plan/);
+    expect(refused.message).toMatch(new RegExp(`^CR-${cr.number} cannot start rolling out: 2 gates are still open — Offline evaluation \\(pending`));
+    expect(refused.message).toMatch(/Rollback plan \(pending: Plan written; waiting for a rollback rehearsal/);
+    expect(refused.message).not.toMatch(/Security review/);
     expect(await footprint()).toEqual(before);
     await attachPassingEvidence(crId, THURSDAY_IN_WINDOW);
+    // The rollback rehearsal passes the rollback_plan gate: the live policy is what the change was proposed against.
+    const rehearsed = await run("author", THURSDAY_IN_WINDOW, async ({ tx, actor }) =>
+      rehearseChangeRequestRollbackGate(tx, { changeRequest: await lockChangeRequest(tx, crId), by: { user: actor }, revision: 1, now: THURSDAY_IN_WINDOW }),
+    );
+    expect(rehearsed).toMatchObject({ passed: true, status: "passed", problems: [] });
+    expect(rehearsed.summary).toMatch(/^Plan written; rollback rehearsal passed \(Policy → /);
   });
 
   it("refuses a high-risk start on a Saturday without the emergency override, and an emergency by a non-operator", async () => {

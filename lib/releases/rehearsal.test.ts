@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rehearseRollback, type RehearsalVersion } from "./rehearsal";
+import { rehearseChangeRequestRollback, rehearseRollback, type RehearsalVersion, type VersionRef } from "./rehearsal";
 
 const VALID: Record<string, Record<string, unknown>> = {
   prompt: { instructions: "Answer briefly.", modelFamily: "gpt-4.1", temperature: 0.2, toolSchemaVersion: "v3" },
@@ -17,7 +17,8 @@ function versionsWith(overrides: Partial<Record<string, Partial<RehearsalVersion
     target[kind] = id;
     const override = overrides[kind];
     if (override === null) continue;
-    versions.set(id, { id, serviceId: "svc", kind, label: `${kind}-v1`, content: VALID[kind], ...override });
+    const version = { id, serviceId: "svc", kind, label: `${kind}-v1`, content: VALID[kind], ...override };
+    versions.set(version.id, version);
   }
   return { versions, target };
 }
@@ -83,5 +84,71 @@ describe("rehearseRollback", () => {
   it("checks only the kinds asked for", () => {
     const { versions, target } = versionsWith({ prompt: null });
     expect(rehearseRollback({ serviceId: "svc", targetComponents: { policy: target.policy }, versions, kinds: ["policy"] })).toEqual({ ok: true, problems: [], checked: 1 });
+  });
+});
+
+describe("rehearseChangeRequestRollback", () => {
+  const ref = (kind: string, label = `${kind}-v1`): VersionRef => ({ versionId: `${kind}-id`, label });
+  const STABLE = { releaseId: "rel_20260301_1000_ab12", components: Object.fromEntries(Object.keys(VALID).map((k) => [k, ref(k)])) };
+  const policyChange = { kind: "policy", from: ref("policy"), to: { versionId: "policy-new", label: "policy-v2" } };
+  const base = { serviceId: "svc", serviceSlug: "support-assistant", revision: 2, stable: STABLE, changes: [policyChange] };
+
+  it("passes when the stable bundle is valid and each change rolls back to the version it was proposed against", () => {
+    const { versions } = versionsWith();
+    expect(rehearseChangeRequestRollback({ ...base, versions })).toEqual({
+      ok: true,
+      problems: [],
+      checked: 5,
+      targetReleaseId: "rel_20260301_1000_ab12",
+      targets: ["Policy → policy-v1"],
+    });
+  });
+
+  it("names every changed component's target, in the order of the change", () => {
+    const { versions } = versionsWith();
+    const changes = [{ kind: "routing", from: ref("routing"), to: ref("routing", "routing-v2") }, policyChange];
+    expect(rehearseChangeRequestRollback({ ...base, changes, versions }).targets).toEqual(["Routing → routing-v1", "Policy → policy-v1"]);
+  });
+
+  it.each<[string, Partial<Parameters<typeof rehearseChangeRequestRollback>[0]>, Partial<Record<string, Partial<RehearsalVersion> | null>>, string[]]>([
+    ["a service with no release", { stable: null }, {}, ["support-assistant has no release yet, so there is nothing a rollback could go back to."]],
+    [
+      "a component that had no live version",
+      { changes: [{ ...policyChange, from: null }] },
+      {},
+      ["Policy has no previous version: the service ran no policy version when revision 2 was proposed, so a rollback could not restore one."],
+    ],
+    [
+      "a stable that moved since the revision was proposed",
+      { stable: { ...STABLE, components: { ...STABLE.components, policy: { versionId: "policy-other", label: "policy-v1b" } } } },
+      { policy: { id: "policy-other", label: "policy-v1b" } },
+      ["The live policy is now policy-v1b, not policy-v1 that revision 2 was proposed against: a rollback would restore policy-v1b. Submit a new revision on top of policy-v1b."],
+    ],
+    [
+      "a stable without the changed kind",
+      { stable: { ...STABLE, components: { ...STABLE.components, policy: undefined } } },
+      {},
+      [
+        "Policy policy-v1 is not in the stable release rel_20260301_1000_ab12 any more, so a rollback could not restore it.",
+        "In rel_20260301_1000_ab12, policy is missing: the target release has no policy version.",
+      ],
+    ],
+    [
+      "a rollback target that no longer parses",
+      {},
+      { policy: { content: { ...VALID.policy, refusalMessage: undefined } } },
+      ["In rel_20260301_1000_ab12, policy policy-v1 is not valid under today's schema: missing required field refusalMessage."],
+    ],
+    [
+      "another component of the bundle that no longer exists",
+      {},
+      { retrieval: null },
+      ["In rel_20260301_1000_ab12, retrieval version retrieval-id no longer exists."],
+    ],
+  ])("fails for %s, in plain words", (_name, over, overrides, problems) => {
+    const { versions } = versionsWith(overrides);
+    const out = rehearseChangeRequestRollback({ ...base, versions, ...over });
+    expect(out.ok).toBe(false);
+    expect(out.problems).toEqual(problems);
   });
 });

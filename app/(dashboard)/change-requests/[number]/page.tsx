@@ -14,6 +14,7 @@ import { DecisionPanel } from "./_review/decision-panel";
 import { EvidenceUpload } from "./_review/evidence-upload";
 import { GatesChecklist } from "./_review/gates-checklist";
 import { LifecycleActions } from "./_review/lifecycle-actions";
+import { RehearseRollback } from "./_review/rehearse-rollback";
 import { RevisionHistory } from "./_review/revision-history";
 import { RolloutSection } from "./_rollout/rollout-section";
 
@@ -71,6 +72,8 @@ export default async function ChangeRequestPage(props: Props) {
   const currentGates = detail.gatesByRevision.get(current.revision) ?? [];
   const offlineGate = currentGates.find((g) => isOfflineGate(g.type));
   const showUpload = isCurrent && viewer.maySubmitEvidence && EVIDENCE_STATES.includes(cr.state) && offlineGate;
+  const rollbackPlanGate = currentGates.find((g) => g.type === "rollback_plan");
+  const showRehearse = isCurrent && viewer.mayRehearse && EVIDENCE_STATES.includes(cr.state) && rollbackPlanGate;
   const showDecision = isCurrent && (viewer.mayDecide || viewer.myDecision !== null);
 
   return (
@@ -159,6 +162,11 @@ export default async function ChangeRequestPage(props: Props) {
               settings={detail.settings}
               submitted={cr.state !== "draft" || !isCurrent}
             />
+            {showRehearse && rollbackPlanGate ? (
+              <div className="mt-4 border-t border-slate-100 pt-4">
+                <RehearseRollback changeRequestId={cr.id} revision={current.revision} gateStatus={rollbackPlanGate.status} />
+              </div>
+            ) : null}
           </Card>
 
           {showUpload && offlineGate ? (

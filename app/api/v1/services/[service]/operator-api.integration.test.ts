@@ -1,5 +1,5 @@
 import { and, count, eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import {
   activePointers,
   auditLog,
@@ -20,6 +20,9 @@ import type { ReleaseListItem, ServiceStatus } from "@/lib/releases/api-queries"
 import { GET as getReleases } from "./releases/route";
 import { POST as postRollback } from "./rollbacks/route";
 import { GET as getStatus } from "./status/route";
+
+// The API authenticates by token; the session module's next-auth import only loads inside Next.js.
+vi.mock("@/lib/auth/config", () => ({ auth: async () => null }));
 
 /**
  * The operator API (what `changegate status|releases|rollback` calls) against the seeded demo:
@@ -231,6 +234,14 @@ describe("POST /api/v1/services/{service}/rollbacks: a component rollback by lab
     const error = await errorOf(await rollback({ component: "prompt", reason: "latency regression", expectedPointerRevision: before.revision - 1 }));
     expect(error).toMatchObject({ status: 409, code: "conflict" });
     expect(error.message).toMatch(new RegExp(`^Already rolled back by support-assistant CI and runtime \\(demo\\) \\(cg_support-[^)]*\\) at \\d\\d:\\d\\d UTC \\(release ${releaseId}\\)`));
+    expect(await footprint()).toEqual(before);
+  });
+
+  it("refuses a component rollback to its default target without expectedPointerRevision (two racing scripts would each go back a version)", async () => {
+    const before = await footprint();
+    const error = await errorOf(await rollback({ component: "prompt", reason: "latency regression" }));
+    expect(error).toMatchObject({ status: 400, code: "bad_request" });
+    expect(error.message).toMatch(/^A prompt rollback to its default target needs expectedPointerRevision: read pointer\.revision from GET \/api\/v1\/services\/support-assistant\/status/);
     expect(await footprint()).toEqual(before);
   });
 
