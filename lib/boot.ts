@@ -46,6 +46,12 @@ export async function bootServer(): Promise<void> {
   }
   const { startWebhookWorker } = await import("@/lib/notifications/webhooks");
   startWebhookWorker();
+  // Raw outcome events older than each service's retention: partitions dropped, rollups kept.
+  const { startOutcomeRetention } = await import("@/lib/outcomes/retention");
+  startOutcomeRetention();
+  // The canary judge: advances, promotes or freezes rollouts by their canary verdict.
+  const { startCanaryJudge } = await import("@/lib/canary/evaluator");
+  startCanaryJudge();
   // Runtime API snapshots are served from memory and invalidated by pointer notifications.
   const { startRuntimeCache } = await import("@/lib/runtime/cache");
   await startRuntimeCache();

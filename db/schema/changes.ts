@@ -22,6 +22,18 @@ import { componentVersions } from "./components";
 import { users } from "./identity";
 import { componentKinds, services } from "./services";
 
+/** Why a rollout is paused, shown on the change request. */
+export interface RolloutHold {
+  kind: "paused" | "frozen";
+  reason: string;
+  /** ISO time. */
+  at: string;
+  by: string;
+  /** For a freeze: the metrics that failed, in words ("false_refusal_rate 6.1% vs 2.0% (+4.1 pp, limit +1 pp)"). */
+  failing?: string[];
+  stagePercent?: number;
+}
+
 export const changeRequests = pgTable(
   "change_requests",
   {
@@ -43,6 +55,10 @@ export const changeRequests = pgTable(
     lockVersion: integer().notNull().default(1),
     /** Index into the tier's canary ladder while rolling out. */
     canaryStage: integer(),
+    /** When the current canary stage began (its minimum duration counts from here). */
+    canaryStageStartedAt: timestamp({ withTimezone: true }),
+    /** Why a paused rollout is held: paused by an operator, or frozen by a failing canary verdict. */
+    rolloutHold: jsonb().$type<RolloutHold>(),
     emergencyReason: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -2,13 +2,15 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { count } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { eq } from "drizzle-orm";
-import { apiTokens, evalCases, evalSets, outcomeRollups, services, users } from "@/db/schema";
+import { apiTokens, evalCases, evalSets, services, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { hashPassword } from "@/lib/auth/password";
+import { OUTCOME_BATCH_LIMITS } from "@/lib/outcomes/event-schema";
+import { ingestOutcomeEvents } from "@/lib/outcomes/ingest";
 import { floorToHour } from "./clock";
 import { type SeedContext, type ServiceIds, SYSTEM_ACTOR, userActor } from "./context";
 import type { DemoCredentials } from "./credentials";
-import { buildDemoRollups } from "./metrics";
+import { buildDemoEvents } from "./metrics";
 import { DEMO_PASSWORD, DEMO_PEOPLE } from "./people";
 import { incidentScenario } from "./scenarios/incident-assistant";
 import { supportScenario } from "./scenarios/support-assistant";
@@ -19,7 +21,6 @@ import { writeReleases, writeServiceAndVersions } from "./write-history";
 export { DEMO_PASSWORD, DEMO_PEOPLE } from "./people";
 
 const TOKEN_SCOPES = ["read", "write", "operator"];
-const ROLLUP_BATCH = 500;
 
 /** True when nothing has been set up yet: no services and no users. */
 export async function isDatabaseEmpty(db: Database): Promise<boolean> {
@@ -35,8 +36,9 @@ export function demoScenarios(now: Date): ServiceScenario[] {
 
 /**
  * Fills an empty database with the demo: users for every role, two services with version
- * histories, release manifests, rollbacks, change requests in every state, 14 days of hourly
- * outcomes, eval sets, API tokens and the audit trail. One transaction: all or nothing.
+ * histories, release manifests, rollbacks, change requests in every state, 14 days of outcome
+ * events (through the ingestion core, so raw partitions and minute/hour rollups are what the API
+ * would have written), eval sets, API tokens and the audit trail. One transaction: all or nothing.
  * Deterministic for a given `now` (except ids, password salts and the API tokens).
  */
 export async function seedDemo(db: Database, opts: { now?: Date } = {}): Promise<DemoCredentials> {
@@ -91,9 +93,12 @@ export async function seedDemo(db: Database, opts: { now?: Date } = {}): Promise
 
     for (const { scenario, ids } of entries) {
       const releases = await writeReleases(ctx, scenario, ids);
-      const rollups = buildDemoRollups({ scenario, serviceId: ids.serviceId, releases, anchor });
-      for (let i = 0; i < rollups.length; i += ROLLUP_BATCH) {
-        await tx.insert(outcomeRollups).values(rollups.slice(i, i + ROLLUP_BATCH));
+      const events = buildDemoEvents({ scenario, releases, anchor });
+      for (let i = 0; i < events.length; i += OUTCOME_BATCH_LIMITS.maxEvents) {
+        const batch = events.slice(i, i + OUTCOME_BATCH_LIMITS.maxEvents);
+        const result = await ingestOutcomeEvents(tx, { serviceId: ids.serviceId, events: batch, now });
+        // A demo event the API would refuse is a bug in the demo: fail loudly.
+        if (result.accepted !== batch.length) throw new Error(`Demo outcome events refused: ${JSON.stringify(result.rejected.slice(0, 3))}`);
       }
       const [set] = await tx
         .insert(evalSets)

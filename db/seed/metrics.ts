@@ -1,38 +1,44 @@
-import { addToHistogram, emptyHistogram } from "@/lib/canary/histogram";
 import { localParts } from "./clock";
 import { Prng } from "./prng";
 import type { OutcomeRates, ReleaseSpec, ServiceScenario, TrafficProfile } from "./types";
 
 /**
- * Hourly outcome rollups for the demo: a daily traffic cycle in the service's business hours,
- * quieter weekends, noise, and the release that was serving at each hour (stable arm, plus the
- * canary arm while a canary ran).
+ * Demo outcome EVENTS, as an LLM service would report them: a daily traffic cycle in the
+ * service's business hours, quieter weekends, noise, and the release that was serving at each
+ * moment (stable arm, plus the canary arm while a canary ran). The seed sends them through the
+ * ingestion core (lib/outcomes/ingest.ts), which writes the raw partitions and the rollups the
+ * way the API does.
  */
 
 const HOUR = 3_600_000;
 
-export const DEMO_ROLLUP_DAYS = 14;
+export const DEMO_EVENT_DAYS = 14;
 
-export interface RollupRow {
-  serviceId: string;
+/**
+ * The demo reports this share of the scenario's traffic (its `peakPerHour`), to keep the first
+ * start fast; rates, costs and latencies are per request and do not depend on it.
+ */
+export const DEMO_TRAFFIC_SHARE = 1;
+
+/** One event in the API's JSON shape (lib/outcomes/event-schema.ts). */
+export interface DemoOutcomeEvent {
+  eventId: string;
+  occurredAt: string;
   releaseId: string;
   arm: "stable" | "canary";
   tenant: string;
-  granularity: "hour";
-  bucketStart: Date;
-  requests: number;
-  resolved: number;
-  policyViolations: number;
-  falseRefusals: number;
-  followUps: number;
-  fallbacks: number;
-  escalations: number;
-  manualCorrections: number;
+  componentVersions: Record<string, string>;
+  resolved: boolean;
+  policyViolation: boolean;
+  falseRefusal: boolean;
+  followUp: boolean;
+  fallback: boolean;
+  escalated: boolean;
+  manualCorrection: boolean;
   costUsd: number;
-  latencyMsSum: number;
+  latencyMs: number;
   tokensIn: number;
   tokensOut: number;
-  latencyHistogram: number[];
 }
 
 type WrittenRelease = ReleaseSpec & { id: string };
@@ -66,19 +72,15 @@ function servingAt(releases: readonly WrittenRelease[], at: number) {
   return { stable, canary: { release: latest, index: latestIndex, percent } };
 }
 
-export function buildDemoRollups(input: {
-  scenario: ServiceScenario;
-  serviceId: string;
-  releases: readonly WrittenRelease[];
-  anchor: Date;
-}): RollupRow[] {
-  const { scenario, serviceId, releases, anchor } = input;
+export function buildDemoEvents(input: { scenario: ServiceScenario; releases: readonly WrittenRelease[]; anchor: Date }): DemoOutcomeEvent[] {
+  const { scenario, releases, anchor } = input;
   const t = scenario.traffic;
-  const rng = new Prng(`changegate-demo:${scenario.slug}:rollups`);
+  const rng = new Prng(`changegate-demo:${scenario.slug}:events`);
   const tenantResolvedOffset = Object.fromEntries(scenario.tenants.map((x) => [x.slug, rng.normal(0, 0.012)]));
-  const rows: RollupRow[] = [];
+  const events: DemoOutcomeEvent[] = [];
+  let sequence = 0;
 
-  const first = anchor.getTime() - DEMO_ROLLUP_DAYS * 24 * HOUR;
+  const first = anchor.getTime() - DEMO_EVENT_DAYS * 24 * HOUR;
   for (let start = first; start < anchor.getTime(); start += HOUR) {
     const { stable, canary } = servingAt(releases, start);
     if (!stable) continue;
@@ -87,52 +89,55 @@ export function buildDemoRollups(input: {
     const shape = dailyShape(local.hour + 0.5, t);
 
     for (const tenant of scenario.tenants) {
-      const peak = t.peakPerHour[tenant.slug] ?? 0;
+      const peak = (t.peakPerHour[tenant.slug] ?? 0) * DEMO_TRAFFIC_SHARE;
       const expected = peak * shape * (weekend ? t.weekendFactor : 1) * rng.logNormal(1, 0.12);
       const requests = rng.poisson(expected);
       const targeted = canary && (canary.release.targetTenants?.length ? canary.release.targetTenants.includes(tenant.slug) : true);
       const canaryRequests = canary && targeted ? rng.binomial(requests, canary.percent / 100) : 0;
       const baseRates = { ...t.rates, resolved: t.rates.resolved + (tenantResolvedOffset[tenant.slug] ?? 0) };
-      const common = { serviceId, tenant: tenant.slug, granularity: "hour" as const, bucketStart: new Date(start) };
-
-      const stableRow = outcomes(rng, requests - canaryRequests, baseRates, t, shape, 1);
-      if (stableRow) rows.push({ ...common, releaseId: stable.id, arm: "stable", ...stableRow });
+      const arms: { release: WrittenRelease; arm: "stable" | "canary"; n: number; rates: OutcomeRates; latencyFactor: number }[] = [{ release: stable, arm: "stable", n: requests - canaryRequests, rates: baseRates, latencyFactor: 1 }];
       if (canary && canaryRequests > 0) {
-        const override = t.canaryRates?.[canary.index] ?? {};
-        const { latencyFactor = 1, ...rates } = override;
-        const canaryRow = outcomes(rng, canaryRequests, { ...baseRates, ...rates }, t, shape, latencyFactor);
-        if (canaryRow) rows.push({ ...common, releaseId: canary.release.id, arm: "canary", ...canaryRow });
+        const { latencyFactor = 1, ...rates } = t.canaryRates?.[canary.index] ?? {};
+        arms.push({ release: canary.release, arm: "canary", n: canaryRequests, rates: { ...baseRates, ...rates }, latencyFactor });
+      }
+      for (const a of arms) {
+        for (let i = 0; i < a.n; i++) {
+          const occurredAt = new Date(start + Math.floor(rng.next() * HOUR));
+          events.push({
+            eventId: `demo-${scenario.slug}-${String(++sequence).padStart(7, "0")}`,
+            occurredAt: occurredAt.toISOString(),
+            releaseId: a.release.id,
+            arm: a.arm,
+            tenant: tenant.slug,
+            componentVersions: a.release.bundle,
+            ...outcome(rng, a.rates, t, shape, a.latencyFactor),
+          });
+        }
       }
     }
   }
-  return rows;
+  return events;
 }
 
-function outcomes(rng: Prng, n: number, r: OutcomeRates, t: TrafficProfile, load: number, latencyFactor: number) {
-  if (n <= 0) return null;
-  const histogram = emptyHistogram();
-  let latencyMsSum = 0;
+/** One request's outcome: flags drawn at the scenario's rates, log-normal latency and tokens, cost from the tokens. */
+function outcome(rng: Prng, r: OutcomeRates, t: TrafficProfile, load: number, latencyFactor: number) {
   // Busy hours are a little slower (queueing at the model provider).
   const median = t.latency.medianMs * latencyFactor * (0.92 + 0.16 * load);
-  for (let i = 0; i < n; i++) {
-    const ms = Math.round(rng.logNormal(median, t.latency.sigma));
-    latencyMsSum += ms;
-    addToHistogram(histogram, ms);
-  }
-  const jitter = (sd: number) => Math.exp(rng.normal(0, sd));
+  const tokensIn = Math.max(1, Math.round(rng.logNormal(t.tokensIn, 0.3)));
+  const tokensOut = Math.max(1, Math.round(rng.logNormal(t.tokensOut, 0.45)));
+  // Prompt tokens make most of the cost; output tokens are dearer per token.
+  const cost = t.costPerRequestUsd * (0.65 * (tokensIn / t.tokensIn) + 0.35 * (tokensOut / t.tokensOut)) * 0.93;
   return {
-    requests: n,
-    resolved: rng.binomial(n, r.resolved),
-    policyViolations: rng.binomial(n, r.policyViolations),
-    falseRefusals: rng.binomial(n, r.falseRefusals),
-    followUps: rng.binomial(n, r.followUps),
-    fallbacks: rng.binomial(n, r.fallbacks),
-    escalations: rng.binomial(n, r.escalations),
-    manualCorrections: rng.binomial(n, r.manualCorrections),
-    costUsd: Math.round(n * t.costPerRequestUsd * jitter(0.06) * 1e6) / 1e6,
-    latencyMsSum,
-    tokensIn: Math.round(n * t.tokensIn * jitter(0.05)),
-    tokensOut: Math.round(n * t.tokensOut * jitter(0.07)),
-    latencyHistogram: histogram,
+    resolved: rng.next() < r.resolved,
+    policyViolation: rng.next() < r.policyViolations,
+    falseRefusal: rng.next() < r.falseRefusals,
+    followUp: rng.next() < r.followUps,
+    fallback: rng.next() < r.fallbacks,
+    escalated: rng.next() < r.escalations,
+    manualCorrection: rng.next() < r.manualCorrections,
+    costUsd: Math.round(cost * 1e7) / 1e7,
+    latencyMs: Math.round(rng.logNormal(median, t.latency.sigma)),
+    tokensIn,
+    tokensOut,
   };
 }

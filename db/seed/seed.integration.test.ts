@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import {
@@ -11,6 +11,8 @@ import {
   componentVersions,
   evalCases,
   gateEvidence,
+  outcomeEventKeys,
+  outcomeEvents,
   outcomeRollups,
   releaseManifestComponents,
   releaseManifests,
@@ -41,9 +43,9 @@ async function fingerprint(db: Database) {
     .orderBy(asc(services.slug), asc(componentVersions.kind), asc(componentVersions.label));
   const releases = await db.select({ id: releaseManifests.id }).from(releaseManifests).orderBy(asc(releaseManifests.id));
   const rollups = await db
-    .select({ release: outcomeRollups.releaseId, requests: outcomeRollups.requests, hist: outcomeRollups.latencyHistogram })
+    .select({ release: outcomeRollups.releaseId, requests: outcomeRollups.requests, cost: outcomeRollups.costUsd, hist: outcomeRollups.latencyHistogram })
     .from(outcomeRollups)
-    .orderBy(asc(outcomeRollups.releaseId), asc(outcomeRollups.tenant), asc(outcomeRollups.arm), asc(outcomeRollups.bucketStart));
+    .orderBy(asc(outcomeRollups.releaseId), asc(outcomeRollups.tenant), asc(outcomeRollups.arm), asc(outcomeRollups.granularity), asc(outcomeRollups.bucketStart));
   return { versions, releases: releases.map((r) => r.id), rollups };
 }
 
@@ -185,7 +187,7 @@ describe("demo seed", () => {
 
   it("has 14 days of hourly stable rollups per service with believable rates and p95", async () => {
     for (const s of await db.select().from(services)) {
-      const rows = await db.select().from(outcomeRollups).where(eq(outcomeRollups.serviceId, s.id));
+      const rows = await db.select().from(outcomeRollups).where(and(eq(outcomeRollups.serviceId, s.id), eq(outcomeRollups.granularity, "hour")));
       const stable = rows.filter((r) => r.arm === "stable");
       const hours = new Set(stable.map((r) => r.bucketStart.getTime()));
       expect(hours.size).toBeGreaterThanOrEqual(8 * 24);
@@ -205,6 +207,25 @@ describe("demo seed", () => {
       }
       expect((await db.select().from(evalCases)).length).toBeGreaterThanOrEqual(12);
     }
+  });
+
+  it("writes the demo outcomes as raw events through the ingestion path: events, keys and minute/hour rollups agree", async () => {
+    for (const s of await db.select().from(services)) {
+      const events = await db.$count(outcomeEvents, eq(outcomeEvents.serviceId, s.id));
+      expect(events).toBeGreaterThan(5_000);
+      expect(await db.$count(outcomeEventKeys, eq(outcomeEventKeys.serviceId, s.id))).toBe(events);
+      for (const granularity of ["minute", "hour"]) {
+        const [sum] = await db
+          .select({ requests: sql<number>`sum(${outcomeRollups.requests})::int`, canary: sql<number>`(sum(${outcomeRollups.requests}) filter (where ${outcomeRollups.arm} = 'canary'))::int` })
+          .from(outcomeRollups)
+          .where(and(eq(outcomeRollups.serviceId, s.id), eq(outcomeRollups.granularity, granularity)));
+        expect(sum!.requests, granularity).toBe(events);
+        // support-assistant's refund-abuse canary ran 10 days ago; incident-assistant's are older than the 14 days.
+        if (s.slug === "support-assistant") expect(sum!.canary, `${granularity} canary`).toBeGreaterThan(0);
+      }
+    }
+    const [misplaced] = await db.execute<{ n: number }>(sql`select count(*)::int as n from outcome_events_default`).then((r) => (r as unknown as { rows: { n: number }[] }).rows);
+    expect(misplaced!.n).toBe(0);
   });
 
   it("leaves an audit chain that verifies, in time order, ending with demo.seeded", async () => {

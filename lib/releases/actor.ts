@@ -23,8 +23,16 @@ export interface TokenActor {
   label: string;
 }
 
-/** A signed-in user (server actions) or a service's API token (CLI and API routes). */
-export type ReleaseActor = Actor | TokenActor;
+/** Changegate itself: the canary judge advancing, freezing or promoting a rollout. */
+export interface SystemActor {
+  type: "system";
+  label: string;
+}
+
+export const CANARY_JUDGE: SystemActor = { type: "system", label: "Changegate canary judge" };
+
+/** A signed-in user (server actions), a service's API token (CLI and API routes), or Changegate itself. */
+export type ReleaseActor = Actor | TokenActor | SystemActor;
 
 export interface ReleaseCommandContext {
   tx: Tx;
@@ -41,14 +49,32 @@ export function isTokenActor(actor: ReleaseActor): actor is TokenActor {
   return "type" in actor && actor.type === "api_token";
 }
 
-export function auditActorFor(actor: ReleaseActor): AuditActor {
-  return isTokenActor(actor)
-    ? { type: "api_token", id: actor.tokenId, label: actor.label }
-    : { type: "user", id: actor.id, label: `${actor.name} <${actor.email}>` };
+export function isSystemActor(actor: ReleaseActor): actor is SystemActor {
+  return "type" in actor && actor.type === "system";
 }
 
-/** The role the state machine judges: an operator-scope token acts as an operator. */
+/** The signed-in user behind the command, if a person runs it. */
+export function userOf(actor: ReleaseActor): Actor | null {
+  return isTokenActor(actor) || isSystemActor(actor) ? null : actor;
+}
+
+export function auditActorFor(actor: ReleaseActor): AuditActor {
+  if (isTokenActor(actor)) return { type: "api_token", id: actor.tokenId, label: actor.label };
+  if (isSystemActor(actor)) return { type: "system", id: null, label: actor.label };
+  return { type: "user", id: actor.id, label: `${actor.name} <${actor.email}>` };
+}
+
+/** How a command names who acted, in sentences: a person's name, a token's label, "Changegate canary judge". */
+export function actorName(actor: ReleaseActor): string {
+  return isTokenActor(actor) || isSystemActor(actor) ? actor.label : actor.name;
+}
+
+/**
+ * The role the permission table judges: an operator-scope token acts as an operator. Changegate
+ * itself has no role; commands it may run check isSystemActor first (assertMay does).
+ */
 export function roleOf(actor: ReleaseActor): Role {
+  if (isSystemActor(actor)) throw new Error("Changegate itself has no role; check isSystemActor first");
   return isTokenActor(actor) ? "operator" : actor.role;
 }
 
@@ -68,17 +94,24 @@ export function checkCrTransition(
   action: ChangeRequestAction,
   rollout?: { stageIndex: number; stageCount: number },
 ) {
-  const isAuthor = !isTokenActor(actor) && cr.authorId === actor.id;
-  const result = transition({ from: cr.state, action, actorRole: roleOf(actor), isAuthor, rollout });
+  const isAuthor = userOf(actor)?.id === cr.authorId;
+  const actorRole = isSystemActor(actor) ? "system" : roleOf(actor);
+  const result = transition({ from: cr.state, action, actorRole, isAuthor, rollout });
   if (!result.ok) throw new AppError(result.code === "forbidden" ? "forbidden" : "conflict", `CR-${cr.number}: ${result.reason}`);
   return result.to;
 }
 
 /** Tokens may only roll back (operator scope), and only their own service. */
 const TOKEN_PERMISSIONS: readonly Permission[] = ["release.rollback"];
+/** Changegate itself advances, freezes and promotes rollouts (the state machine says which). */
+const SYSTEM_PERMISSIONS: readonly Permission[] = ["release.operate"];
 
 /** Authorisation in the data layer: the action checked too, but a command never trusts that. */
 export function assertMay(actor: ReleaseActor, permission: Permission, serviceId: string): void {
+  if (isSystemActor(actor)) {
+    if (!SYSTEM_PERMISSIONS.includes(permission)) throw new Error(`Changegate itself never needs ${permission}`);
+    return;
+  }
   if (isTokenActor(actor)) {
     if (!TOKEN_PERMISSIONS.includes(permission)) {
       throw new AppError("forbidden", `An API token cannot ${permissionVerb(permission)}; an operator does that in Changegate.`);

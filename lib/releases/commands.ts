@@ -1,6 +1,5 @@
 import "server-only";
 import { and, eq, inArray, ne } from "drizzle-orm";
-import type { Tx } from "@/db/client";
 import {
   changeRequestRevisions,
   changeRequests,
@@ -18,7 +17,8 @@ import { isComponentKind } from "@/lib/components/kinds";
 import { AppError } from "@/lib/errors";
 import { serviceSettingsSchema } from "@/lib/services/settings";
 import type { Bundle } from "./manifest";
-import { assertMay, auditActorFor, checkCrTransition, hhmm, isTokenActor, personName, roleOf, type ReleaseCommandContext } from "./actor";
+import { actorName, assertMay, auditActorFor, checkCrTransition, hhmm, personName, roleOf, type ReleaseCommandContext } from "./actor";
+import { assertLockVersion, serviceOfChangeRequest } from "./change-request-guards";
 import { assertPointerRevision, bundleOf, describeChanges, findManifest, insertManifest, loadHistory, lockPointer, swapPointer } from "./pointer";
 
 /**
@@ -34,21 +34,7 @@ export { tokenActorOf } from "./actor";
 export { rollbackBundle, rollbackComponent, type RollbackOutcome } from "./rollback-commands";
 export { CAUSE_TAG_PATTERN, tagRollbackCause } from "./rollback-tags";
 export { rehearseRollbackFor, type RehearsalFor } from "./rehearsal-commands";
-
-/** Reads a change request's service before anything is locked (the pointer is locked first). */
-async function serviceOfChangeRequest(tx: Tx, changeRequestId: string): Promise<string> {
-  const [row] = await tx.select({ serviceId: changeRequests.serviceId }).from(changeRequests).where(eq(changeRequests.id, changeRequestId));
-  if (!row) throw new AppError("not_found", "That change request does not exist.");
-  return row.serviceId;
-}
-
-function assertLockVersion(cr: ChangeRequest, expected: number | undefined) {
-  if (expected === undefined || cr.lockVersion === expected) return;
-  throw new AppError(
-    "conflict",
-    `CR-${cr.number} changed since you loaded it (now ${cr.state.replace("_", " ")}, updated at ${hhmm(cr.updatedAt)}). Reload to see what changed.`,
-  );
-}
+export { advanceStage, freezeRollout, pauseRollout, resumeRollout, type StageMoved } from "./stage-commands";
 
 export interface RolloutStarted {
   releaseId: string;
@@ -183,7 +169,7 @@ export async function startRollout(
   });
   await tx
     .update(changeRequests)
-    .set({ state: to, canaryStage: start.startStage, emergencyReason, lockVersion: cr.lockVersion + 1, updatedAt: now })
+    .set({ state: to, canaryStage: start.startStage, canaryStageStartedAt: now, rolloutHold: null, emergencyReason, lockVersion: cr.lockVersion + 1, updatedAt: now })
     .where(eq(changeRequests.id, cr.id));
 
   const who = auditActorFor(actor);
@@ -266,7 +252,7 @@ export async function promoteRollout(
   }
 
   const stable = findManifest(history, pointer.stableReleaseId);
-  const name = isTokenActor(actor) ? actor.label : actor.name;
+  const name = actorName(actor);
   const manifest = await insertManifest(tx, {
     serviceId,
     kind: "promotion",

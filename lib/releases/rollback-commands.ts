@@ -8,7 +8,7 @@ import { lockChangeRequest } from "@/lib/changes/commands";
 import { COMPONENT_KINDS, type ComponentKind } from "@/lib/components/kinds";
 import { AppError } from "@/lib/errors";
 import { enqueueWebhookEvent } from "@/lib/notifications/webhooks";
-import { assertMay, auditActorFor, isTokenActor, roleOf, type ReleaseCommandContext } from "./actor";
+import { assertMay, auditActorFor, roleOf, userOf, type ReleaseCommandContext } from "./actor";
 import { explainForeignVersion, rehearsalVersions, releaseOfService, serviceRow, versionsOfKind } from "./lookups";
 import { bundleRollbackPlan, componentRollbackPlan, introducingChangeRequest, sameBundle, versionsLiveBefore, type Bundle } from "./manifest";
 import {
@@ -86,7 +86,7 @@ async function rollBackChangeRequests(ctx: ReleaseCommandContext, crIds: (string
   const numbers: number[] = [];
   for (const id of [...new Set(crIds.filter((c): c is string => !!c))].sort()) {
     const cr = await lockChangeRequest(ctx.tx, id);
-    const isAuthor = !isTokenActor(ctx.actor) && cr.authorId === ctx.actor.id;
+    const isAuthor = userOf(ctx.actor)?.id === cr.authorId;
     const result = transition({ from: cr.state, action: "roll_back", actorRole: roleOf(ctx.actor), isAuthor });
     if (!result.ok) continue;
     await ctx.tx.update(changeRequests).set({ state: result.to, lockVersion: cr.lockVersion + 1, updatedAt: ctx.now }).where(eq(changeRequests.id, cr.id));
@@ -111,7 +111,7 @@ async function recordRollback(
   const who = auditActorFor(ctx.actor);
   const [inserted] = await ctx.tx
     .insert(rollbacks)
-    .values({ ...row, actorId: isTokenActor(ctx.actor) ? null : ctx.actor.id, actorLabel: who.label })
+    .values({ ...row, actorId: userOf(ctx.actor)?.id ?? null, actorLabel: who.label })
     .returning();
   return inserted!;
 }

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { rollbacks, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
-import { assertMay, auditActorFor, hhmm, isTokenActor, type ReleaseCommandContext } from "./actor";
+import { assertMay, auditActorFor, hhmm, userOf, type ReleaseCommandContext } from "./actor";
 
 /**
  * The follow-up to a rollback (SPEC §2): its regression cause tag. Untagged rollbacks stay on the
@@ -19,7 +19,8 @@ export async function tagRollbackCause(
   input: { rollbackId: string; causeTag: string },
 ): Promise<{ causeTag: string; recorded: boolean }> {
   const { tx, actor, now } = ctx;
-  if (isTokenActor(actor)) throw new AppError("forbidden", "An API token cannot tag rollbacks; a person does that in Changegate.");
+  const person = userOf(actor);
+  if (!person) throw new AppError("forbidden", "Only a person tags rollbacks, in Changegate; an API token cannot.");
   const [row] = await tx.select().from(rollbacks).where(eq(rollbacks.id, input.rollbackId)).for("update");
   if (!row) throw new AppError("not_found", "That rollback does not exist.");
   assertMay(actor, "rollback.tag", row.serviceId);
@@ -37,7 +38,7 @@ export async function tagRollbackCause(
       `This rollback is already tagged "${row.causeTag}"${tagger ? ` by ${tagger.name}` : ""}${row.taggedAt ? ` at ${hhmm(row.taggedAt)}` : ""}.`,
     );
   }
-  await tx.update(rollbacks).set({ causeTag, taggedById: actor.id, taggedAt: now }).where(eq(rollbacks.id, row.id));
+  await tx.update(rollbacks).set({ causeTag, taggedById: person.id, taggedAt: now }).where(eq(rollbacks.id, row.id));
   await recordAudit(tx, auditActorFor(actor), {
     action: "rollback.tagged",
     targetType: "rollback",

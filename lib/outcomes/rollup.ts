@@ -1,0 +1,131 @@
+import { addToHistogram, emptyHistogram, type LatencyHistogram } from "@/lib/canary/histogram";
+import type { OutcomeArm, OutcomeEventRecord } from "./event-schema";
+
+/**
+ * What a set of new outcome events adds to the rollups: one delta per (release, arm, tenant,
+ * granularity, bucket), for both the minute and the hour an event falls in. Pure. The writer adds
+ * the deltas to the stored rows (ON CONFLICT DO UPDATE … + excluded …), in the order returned
+ * here: every writer locks rollup rows in the same order, so concurrent batches cannot deadlock.
+ */
+
+export const ROLLUP_GRANULARITIES = ["minute", "hour"] as const;
+export type RollupGranularity = (typeof ROLLUP_GRANULARITIES)[number];
+
+const BUCKET_MS: Record<RollupGranularity, number> = { minute: 60_000, hour: 3_600_000 };
+
+export interface RollupDelta {
+  releaseId: string;
+  arm: OutcomeArm;
+  tenant: string;
+  granularity: RollupGranularity;
+  bucketStart: Date;
+  requests: number;
+  resolved: number;
+  policyViolations: number;
+  falseRefusals: number;
+  followUps: number;
+  fallbacks: number;
+  escalations: number;
+  manualCorrections: number;
+  costUsd: number;
+  /** Σ cost², for the variance of cost per request. */
+  costUsdSq: number;
+  /** Σ cost over resolved requests, for the covariance of cost and resolution. */
+  costUsdResolved: number;
+  latencyMsSum: number;
+  tokensIn: number;
+  tokensOut: number;
+  latencyHistogram: LatencyHistogram;
+}
+
+type RollupInput = Pick<
+  OutcomeEventRecord,
+  | "releaseId"
+  | "arm"
+  | "tenant"
+  | "occurredAt"
+  | "resolved"
+  | "policyViolation"
+  | "falseRefusal"
+  | "followUp"
+  | "fallback"
+  | "escalated"
+  | "manualCorrection"
+  | "costUsd"
+  | "latencyMs"
+  | "tokensIn"
+  | "tokensOut"
+>;
+
+/** Start of the minute or hour `at` falls in (UTC; both divide a day evenly). */
+export function bucketStartOf(at: Date, granularity: RollupGranularity): Date {
+  const size = BUCKET_MS[granularity];
+  return new Date(Math.floor(at.getTime() / size) * size);
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The one order every writer upserts rollup rows in (key columns, left to right). */
+export function compareRollupKeys(a: RollupDelta, b: RollupDelta): number {
+  return (
+    compareText(a.releaseId, b.releaseId) ||
+    compareText(a.arm, b.arm) ||
+    compareText(a.tenant, b.tenant) ||
+    compareText(a.granularity, b.granularity) ||
+    a.bucketStart.getTime() - b.bucketStart.getTime()
+  );
+}
+
+/** Sums `events` into rollup deltas, minute and hour, sorted by key. */
+export function rollupDeltas(events: readonly RollupInput[]): RollupDelta[] {
+  const byKey = new Map<string, RollupDelta>();
+  for (const e of events) {
+    for (const granularity of ROLLUP_GRANULARITIES) {
+      const bucketStart = bucketStartOf(e.occurredAt, granularity);
+      // NUL cannot occur in validated labels, so it separates the key parts unambiguously.
+      const key = `${e.releaseId}\u0000${e.arm}\u0000${e.tenant}\u0000${granularity}\u0000${bucketStart.getTime()}`;
+      let d = byKey.get(key);
+      if (!d) {
+        d = {
+          releaseId: e.releaseId,
+          arm: e.arm,
+          tenant: e.tenant,
+          granularity,
+          bucketStart,
+          requests: 0,
+          resolved: 0,
+          policyViolations: 0,
+          falseRefusals: 0,
+          followUps: 0,
+          fallbacks: 0,
+          escalations: 0,
+          manualCorrections: 0,
+          costUsd: 0,
+          costUsdSq: 0,
+          costUsdResolved: 0,
+          latencyMsSum: 0,
+          tokensIn: 0,
+          tokensOut: 0,
+          latencyHistogram: emptyHistogram(),
+        };
+        byKey.set(key, d);
+      }
+      d.requests += 1;
+      if (e.resolved) d.resolved += 1;
+      if (e.policyViolation) d.policyViolations += 1;
+      if (e.falseRefusal) d.falseRefusals += 1;
+      if (e.followUp) d.followUps += 1;
+      if (e.fallback) d.fallbacks += 1;
+      if (e.escalated) d.escalations += 1;
+      if (e.manualCorrection) d.manualCorrections += 1;
+      d.costUsd += e.costUsd;
+      d.costUsdSq += e.costUsd * e.costUsd;
+      if (e.resolved) d.costUsdResolved += e.costUsd;
+      d.latencyMsSum += e.latencyMs;
+      d.tokensIn += e.tokensIn;
+      d.tokensOut += e.tokensOut;
+      addToHistogram(d.latencyHistogram, e.latencyMs);
+    }
+  }
+  return [...byKey.values()].sort(compareRollupKeys);
+}

@@ -1,0 +1,23 @@
+import { z } from "zod";
+
+/** Inputs of the stage actions (pause, resume, advance); the commands check the rules again. */
+
+const reason = z
+  .string()
+  .trim()
+  .min(3, "Say why in a few words (at least 3 characters)")
+  .max(500, "Keep the reason under 500 characters");
+
+export const pauseRolloutSchema = z.object({
+  changeRequestId: z.string().uuid(),
+  expectedLockVersion: z.number().int().nonnegative(),
+  reason,
+});
+
+export const resumeRolloutSchema = pauseRolloutSchema;
+
+export const advanceStageSchema = z.object({
+  changeRequestId: z.string().uuid(),
+  expectedLockVersion: z.number().int().nonnegative(),
+  expectedStage: z.number().int().nonnegative(),
+});
