@@ -76,6 +76,8 @@ export default defineConfig({
       AUTH_SECRET: "changegate-e2e-secret-not-for-production",
       PORT: String(port),
       CHANGEGATE_HOST: "127.0.0.1",
+      // The canary judge acts within seconds, so the freeze spec does not wait 15 s per look.
+      CHANGEGATE_CANARY_INTERVAL_MS: "1000",
       // Always the embedded database, whatever the calling shell has set.
       DATABASE_URL: "",
     },

@@ -58,6 +58,9 @@ test("an operator starts the rollout of an approved policy change and rolls its 
     await expect(form.riskTier).toHaveText("high risk");
     number = await form.submitForReview();
     crId = await new ChangeRequestPage(author.page).changeRequestId();
+    // The rollback_plan gate waits for a rollback rehearsal of this revision.
+    await author.page.getByRole("button", { name: "Rehearse rollback" }).click();
+    await expect(author.page.getByRole("status").filter({ hasText: "Rollback rehearsal passed" })).toContainText(`Policy → ${before.Policy}`);
   } finally {
     await author.context.close();
   }

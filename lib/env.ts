@@ -11,6 +11,8 @@ const envSchema = z.object({
   CHANGEGATE_DATA_DIR: z.string().trim().min(1).default(".data"),
   /** "auto": seed the demo on first start when the embedded database is empty. */
   CHANGEGATE_DEMO: z.enum(["auto", "off"]).default("auto"),
+  /** How often the canary judge runs (ms). */
+  CHANGEGATE_CANARY_INTERVAL_MS: z.coerce.number().int().min(200, "CHANGEGATE_CANARY_INTERVAL_MS must be at least 200").default(15_000),
   AUTH_SECRET: z.string().min(16, "AUTH_SECRET must be at least 16 characters").optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
 });

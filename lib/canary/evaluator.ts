@@ -7,6 +7,7 @@ import { canaryLadder } from "@/lib/changes";
 import { AppError } from "@/lib/errors";
 import { advanceStage, freezeRollout, promoteRollout } from "@/lib/releases/commands";
 import { CANARY_JUDGE } from "@/lib/releases/actor";
+import { serverEnv } from "@/lib/env";
 import { serviceSettingsSchema } from "@/lib/services/settings";
 import { judgeStage, type StageJudgement } from "./analysis";
 import { stageComparisonTotals } from "./store";
@@ -157,8 +158,7 @@ const globalForJudge = globalThis as unknown as { __changegateCanaryJudge?: Retu
  */
 export function startCanaryJudge(options: { intervalMs?: number } = {}): () => void {
   if (!globalForJudge.__changegateCanaryJudge) {
-    const fromEnv = Number(process.env.CHANGEGATE_CANARY_INTERVAL_MS);
-    const intervalMs = options.intervalMs ?? (Number.isFinite(fromEnv) && fromEnv >= 200 ? fromEnv : 15_000);
+    const intervalMs = options.intervalMs ?? serverEnv().CHANGEGATE_CANARY_INTERVAL_MS;
     let running = false;
     const timer = setInterval(() => {
       if (running) return;

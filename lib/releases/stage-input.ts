@@ -8,9 +8,12 @@ const reason = z
   .min(3, "Say why in a few words (at least 3 characters)")
   .max(500, "Keep the reason under 500 characters");
 
+/** Form fields arrive as strings. */
+const count = z.coerce.number().int().nonnegative();
+
 export const pauseRolloutSchema = z.object({
   changeRequestId: z.string().uuid(),
-  expectedLockVersion: z.number().int().nonnegative(),
+  expectedLockVersion: count,
   reason,
 });
 
@@ -18,6 +21,6 @@ export const resumeRolloutSchema = pauseRolloutSchema;
 
 export const advanceStageSchema = z.object({
   changeRequestId: z.string().uuid(),
-  expectedLockVersion: z.number().int().nonnegative(),
-  expectedStage: z.number().int().nonnegative(),
+  expectedLockVersion: count,
+  expectedStage: count,
 });

@@ -125,6 +125,39 @@ export default async function ChangeRequestPage(props: Props) {
         }
       />
 
+      {cr.state === "paused" && cr.rolloutHold ? (
+        <div
+          role="status"
+          data-testid="hold-banner"
+          data-kind={cr.rolloutHold.kind}
+          className={`mb-6 rounded-md px-4 py-3 text-sm ring-1 ring-inset ${cr.rolloutHold.kind === "frozen" ? "bg-rose-50 text-rose-900 ring-rose-200" : "bg-amber-50 text-amber-900 ring-amber-200"}`}
+        >
+          <p className="font-semibold">
+            {cr.rolloutHold.kind === "frozen"
+              ? `Rollout frozen at the ${cr.rolloutHold.stagePercent ?? "?"}% stage by ${cr.rolloutHold.by}: the canary share went back to the stable release.`
+              : `Rollout paused at ${cr.rolloutHold.stagePercent ?? "?"}% by ${cr.rolloutHold.by}.`}{" "}
+            <Time value={new Date(cr.rolloutHold.at)} />
+          </p>
+          {cr.rolloutHold.failing?.length ? (
+            <ul className="mt-1 list-disc space-y-0.5 pl-5">
+              {cr.rolloutHold.failing.map((f) => (
+                <li key={f}>{f}</li>
+              ))}
+            </ul>
+          ) : (
+            <p className="mt-1">{cr.rolloutHold.reason}</p>
+          )}
+          <Link href={`/change-requests/${cr.number}/canary`} className="mt-1 inline-block font-semibold underline underline-offset-2">
+            Canary analysis
+          </Link>
+        </div>
+      ) : ["rolling_out", "promoted"].includes(cr.state) ? (
+        <p className="mb-6 text-sm">
+          <Link href={`/change-requests/${cr.number}/canary`} className="font-medium text-indigo-700 hover:underline">
+            Canary analysis →
+          </Link>
+        </p>
+      ) : null}
       {missingRevision ? (
         <Notice>
           CR-{cr.number} has no revision {first(search.revision)}; showing the current revision {current.revision}.

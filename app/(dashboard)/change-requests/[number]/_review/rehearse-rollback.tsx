@@ -35,7 +35,6 @@ export function RehearseRollback(props: { changeRequestId: string; revision: num
       <div aria-live="polite" className="text-sm empty:hidden">
         {result?.ok ? (
           <p role="status" className={result.data.passed ? "text-emerald-800" : "rounded-md bg-rose-50 px-3 py-2 text-rose-900 ring-1 ring-inset ring-rose-200"}>
-            {result.data.passed ? "Rollback rehearsal passed: " : "Rollback rehearsal did not pass: "}
             {result.data.summary}
           </p>
         ) : null}

@@ -7,7 +7,9 @@ import type { Actor } from "@/lib/auth/session";
 import { WINDOW_BOUND_TIERS, canaryLadder, deployWindowStatus, preCanaryGates } from "@/lib/changes";
 import type { ChangeRequestDetail, GateWithEvidence, RevisionDetail } from "@/lib/changes/queries";
 import { getServiceReleases } from "@/lib/releases/queries";
+import Link from "next/link";
 import { PromoteRolloutForm, StartRolloutForm } from "./rollout-panel";
+import { AdvanceStageForm, HoldForm } from "./stage-controls";
 
 /**
  * The operator's part of a change request page: start an approved rollout, follow a rolling-out
@@ -21,7 +23,7 @@ export async function RolloutSection(props: { actor: Actor; detail: ChangeReques
   const mayRollback = may(actor.role, "release.rollback");
   if (!mayOperate && !mayRollback) return null;
   // rolled_back too: the rollback dialog that got it there stays open to report its outcome.
-  if (cr.state !== "approved" && cr.state !== "rolling_out" && cr.state !== "rolled_back") return null;
+  if (cr.state !== "approved" && cr.state !== "rolling_out" && cr.state !== "paused" && cr.state !== "rolled_back") return null;
 
   // Only the pointer's revision and canary percent are needed; the history is not.
   const releases = await getServiceReleases({ actor, serviceSlug: service.slug, historyLimit: 1 });
@@ -78,23 +80,73 @@ export async function RolloutSection(props: { actor: Actor; detail: ChangeReques
     );
   }
 
-  // rolling_out, or just rolled back
+  // rolling_out, paused (by an operator, or frozen by the canary judge), or just rolled back
   const rolling = cr.state === "rolling_out";
+  const paused = cr.state === "paused";
+  const hold = cr.rolloutHold;
   const ladder = canaryLadder(cr.riskTier);
   const stage = cr.canaryStage ?? 0;
   const percent = pointer?.canaryPercent ?? ladder[stage] ?? 0;
   const atLastStage = stage >= ladder.length - 1;
+  const stageLine = `stage ${Math.min(stage + 1, ladder.length)} of ${ladder.length}`;
   return (
     <Card title="Rollout">
       <div data-testid="rollout-panel" className="space-y-4 text-sm">
-        <p data-testid="rollout-stage" className="font-medium text-slate-900">
-          {rolling ? `Canary ${percent}% — stage ${Math.min(stage + 1, ladder.length)} of ${ladder.length}` : "Rolled back"}
-        </p>
-        {rolling && mayOperate && atLastStage ? (
-          <PromoteRolloutForm changeRequestId={cr.id} lockVersion={cr.lockVersion} expectedPointerRevision={pointerRevision} />
+        <div className="space-y-1">
+          <p data-testid="rollout-stage" className="font-medium text-slate-900">
+            {rolling ? `Canary ${percent}% — ${stageLine}` : paused ? `${hold?.kind === "frozen" ? "Frozen" : "Paused"} at ${hold?.stagePercent ?? ladder[stage]}% — canary share now ${percent}%` : "Rolled back"}
+          </p>
+          {rolling ? (
+            <p className="text-xs text-slate-500">
+              Ladder {ladder.map((p) => `${p}%`).join(" → ")} → 100%.{" "}
+              {settings.canaryAdvance === "manual"
+                ? "Manual mode: a passing stage waits for an operator to advance it."
+                : "Changegate advances each stage when its canary verdict passes, and freezes the rollout when one fails."}
+            </p>
+          ) : null}
+        </div>
+        {paused && hold ? (
+          <div
+            data-testid="rollout-hold"
+            data-kind={hold.kind}
+            className={hold.kind === "frozen" ? "rounded-md bg-rose-50 px-3 py-2 text-rose-900 ring-1 ring-inset ring-rose-200" : "rounded-md bg-amber-50 px-3 py-2 text-amber-900 ring-1 ring-inset ring-amber-200"}
+          >
+            <p className="font-medium">
+              {hold.kind === "frozen" ? `Frozen by ${hold.by}` : `Paused by ${hold.by}`} at {format(new TZDate(Date.parse(hold.at), service.timeZone), "HH:mm")}
+            </p>
+            {hold.failing?.length ? (
+              <ul className="mt-1 list-disc space-y-0.5 pl-5">
+                {hold.failing.map((f) => (
+                  <li key={f}>{f}</li>
+                ))}
+              </ul>
+            ) : (
+              <p className="mt-1">{hold.reason}</p>
+            )}
+          </div>
+        ) : null}
+        {cr.state !== "rolled_back" ? (
+          <Link href={`/change-requests/${cr.number}/canary`} className="inline-block font-medium text-indigo-700 hover:underline">
+            Canary analysis →
+          </Link>
+        ) : null}
+        {rolling && mayOperate ? (
+          <div className="space-y-3 border-t border-slate-100 pt-3">
+            {atLastStage ? (
+              <PromoteRolloutForm changeRequestId={cr.id} lockVersion={cr.lockVersion} expectedPointerRevision={pointerRevision} />
+            ) : (
+              <AdvanceStageForm changeRequestId={cr.id} lockVersion={cr.lockVersion} stage={stage} nextPercent={ladder[stage + 1]!} />
+            )}
+            <HoldForm mode="pause" changeRequestId={cr.id} lockVersion={cr.lockVersion} />
+          </div>
+        ) : null}
+        {paused && mayOperate ? (
+          <div className="border-t border-slate-100 pt-3">
+            <HoldForm mode="resume" changeRequestId={cr.id} lockVersion={cr.lockVersion} frozen={hold?.kind === "frozen"} />
+          </div>
         ) : null}
         {mayRollback ? (
-          <ul aria-label="Component rollbacks" className="space-y-2">
+          <ul aria-label="Component rollbacks" className="space-y-2 border-t border-slate-100 pt-3">
             {current.changes.map((c) => (
               <li key={c.kind} className="flex flex-wrap items-center justify-between gap-2">
                 <span className="text-slate-700">
@@ -105,7 +157,7 @@ export async function RolloutSection(props: { actor: Actor; detail: ChangeReques
                   serviceId={service.id}
                   expectedPointerRevision={pointerRevision}
                   label={`Roll back ${c.kind} to ${c.from?.label ?? "previous version"}`}
-                  target={rolling && c.from ? { scope: "component", kind: c.kind, toVersionId: c.from.id, toLabel: c.from.label } : null}
+                  target={(rolling || paused) && c.from ? { scope: "component", kind: c.kind, toVersionId: c.from.id, toLabel: c.from.label } : null}
                 />
               </li>
             ))}
