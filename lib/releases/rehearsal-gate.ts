@@ -16,10 +16,10 @@ import {
 import { assertTokenForService, type ApiTokenAuth } from "@/lib/api/tokens";
 import { recordAudit, type AuditActor } from "@/lib/audit/record";
 import { may, refusal } from "@/lib/auth/permissions";
-import { auditActorOf, type Actor } from "@/lib/auth/session";
+import type { Actor } from "@/lib/auth/session";
 import { isRollbackPlanWritten, judgeRollbackPlan, type RollbackPlanVerdict } from "@/lib/changes/rollback-plan";
 import { AppError } from "@/lib/errors";
-import { hhmm } from "./actor";
+import { auditActorFor, hhmm } from "./actor";
 import { rehearsalVersions } from "./lookups";
 import { rehearseChangeRequestRollback, type VersionRef } from "./rehearsal";
 
@@ -53,7 +53,7 @@ export interface RecordedRehearsal {
 }
 
 function auditActorOfRequester(by: RehearsalRequester): AuditActor {
-  return "user" in by ? auditActorOf(by.user) : by.token.auditActor;
+  return "user" in by ? auditActorFor(by.user) : by.token.auditActor;
 }
 
 /** Stale revision: the same sentence the evidence API gives, naming when it was replaced. */
