@@ -2,9 +2,10 @@
 /**
  * `npm run bench`: every benchmark in sequence, a table, and bench/results/latest.json.
  *
- *   npm run bench                                  all three
+ *   npm run bench                                  all four
  *   npm run bench -- --only sdk-eval               one (repeatable or comma-separated)
  *   npm run bench -- --only resolve-http,rollback-propagation
+ *   npm run bench -- --only ingest                 outcome-event ingestion vs COPY (needs PostgreSQL)
  *
  * Each benchmark is its own process, bounded by a timeout; its last "RESULT {json}" line is
  * its result. Benchmarks compare against a baseline measured in the same run (see
@@ -21,6 +22,8 @@ const BENCHES = {
   // up to ~4 min of it is a production build when the sources changed since the last one
   "resolve-http": { args: ["bench/resolve-http.mjs"], timeoutMs: 420_000 },
   "rollback-propagation": { args: ["bench/rollback-propagation.mjs"], timeoutMs: 420_000 },
+  // server-only modules: the react-server condition, as `npm run db:seed`
+  ingest: { args: ["--conditions=react-server", "--import", "tsx", "bench/ingest.mjs"], timeoutMs: 300_000 },
 };
 
 const only = new Set();
@@ -96,6 +99,16 @@ function headline(r) {
       figure: `${x.app.rps} req/s, p99 ${x.app.p99Ms} ms`,
       baseline: `bare node:http ${x.bare.rps} req/s, p99 ${x.bare.p99Ms} ms`,
       ratio: `${x.ratio}×`,
+      target: "≥ 0.5×",
+      pass: x.pass,
+    };
+  }
+  if (r.name === "ingest") {
+    const e = x.eventsPerSec;
+    return {
+      figure: `ingestOutcomeEvents ${e.ingest.toLocaleString("en-US")} events/s, route ${e.route.toLocaleString("en-US")}/s (${x.eventsPerRound.toLocaleString("en-US")}/round, last ${x.spanMinutes} min)`,
+      baseline: `COPY FROM STDIN, plain table ${e.copy.toLocaleString("en-US")} rows/s`,
+      ratio: `${x.ratioIngestToCopy}×`,
       target: "≥ 0.5×",
       pass: x.pass,
     };
