@@ -1,4 +1,4 @@
-import { and, asc, count, eq, sql } from "drizzle-orm";
+import { and, asc, count, eq, like, ne, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Tx } from "@/db/client";
 import {
@@ -6,6 +6,8 @@ import {
   auditLog,
   changeRequests,
   componentVersions,
+  evalCases,
+  evalSets,
   gates,
   outcomeEvents,
   releaseManifestComponents,
@@ -25,6 +27,7 @@ import { rowsOf } from "@/lib/outcomes/partition-store";
 import { advanceStage, resumeRollout, startRollout, type ReleaseCommandContext } from "@/lib/releases/commands";
 import { rehearseChangeRequestRollbackGate } from "@/lib/releases/rehearsal-gate";
 import { pauseRolloutAction } from "@/lib/releases/stage-actions";
+import { addFailingCasesAction } from "./actions";
 import { evaluateCanaries } from "./evaluator";
 import { stageComparisonTotals } from "./store";
 
@@ -204,6 +207,31 @@ describe("the canary judge", () => {
     const runResult = await evaluateCanaries(testDb(), at(11));
     expect(runResult.rollouts).toEqual([]);
     expect(await auditCount("release.frozen")).toBe(frozen);
+  });
+
+  it("adds the frozen stage's falsely refused requests to an eval set, once; a viewer may not", async () => {
+    const [set] = await testDb().select().from(evalSets).where(eq(evalSets.serviceId, serviceId)).limit(1);
+    const [otherSet] = await testDb().select().from(evalSets).where(ne(evalSets.serviceId, serviceId)).limit(1);
+    signedIn = actors.viewer.id;
+    expect(await addFailingCasesAction(null, { changeRequestId: crId, evalSetId: set!.id })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    signedIn = actors.author.id;
+    expect(await addFailingCasesAction(null, { changeRequestId: crId, evalSetId: otherSet!.id })).toMatchObject({ ok: false, error: { code: "invalid_input" } });
+
+    const first = await addFailingCasesAction(null, { changeRequestId: crId, evalSetId: set!.id });
+    if (!first.ok) throw new Error(first.error.message);
+    expect(first.data.metrics).toContain("false_refusal_rate");
+    expect(first.data.added).toBeGreaterThan(0);
+    const cases = await testDb()
+      .select()
+      .from(evalCases)
+      .where(and(eq(evalCases.evalSetId, set!.id), eq(evalCases.failureLabel, "false_refusal"), like(evalCases.sourceRef, "CR-%")));
+    expect(cases.length).toBeGreaterThan(0);
+    expect(cases[0]).toMatchObject({ source: "canary", sourceRef: expect.stringMatching(/^CR-\d+ canary 1% \(rel_\w+\): false_refusal_rate$/) });
+    expect(cases[0]!.input).toMatchObject({ eventId: expect.stringMatching(/^spike-\d+$/), service: "support-assistant", componentVersions: { policy: "sec-judge-test" } });
+    const again = await addFailingCasesAction(null, { changeRequestId: crId, evalSetId: set!.id });
+    expect(again).toMatchObject({ ok: true, data: { added: 0 } });
+    expect(again.ok && again.data.alreadyThere).toBeGreaterThanOrEqual(first.data.added);
+    expect(await auditCount("eval_set.cases_added")).toBe(1);
   });
 
   it("an operator resumes: the stage's share comes back and the stage is judged anew from then", async () => {

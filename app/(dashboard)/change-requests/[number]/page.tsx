@@ -4,7 +4,9 @@ import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { CrStateBadge, RiskTierBadge } from "@/app/_components/badges";
 import { Badge, Card, PageHeader, Time } from "@/app/_components/ui";
+import { may } from "@/lib/auth/permissions";
 import { requirePageActor } from "@/lib/auth/session";
+import { evalSetsOfService } from "@/lib/canary/queries";
 import { requiredGates, sensitiveDomainsTouched, STATE_LABELS } from "@/lib/changes";
 import { isOfflineGate } from "@/lib/changes/evidence";
 import { getChangeRequestDetail, type ChangeRequestDetail, type RevisionDetail } from "@/lib/changes/queries";
@@ -16,6 +18,7 @@ import { GatesChecklist } from "./_review/gates-checklist";
 import { LifecycleActions } from "./_review/lifecycle-actions";
 import { RehearseRollback } from "./_review/rehearse-rollback";
 import { RevisionHistory } from "./_review/revision-history";
+import { AddFailingCases } from "./_rollout/add-failing-cases";
 import { RolloutSection } from "./_rollout/rollout-section";
 
 type Props = {
@@ -150,6 +153,9 @@ export default async function ChangeRequestPage(props: Props) {
           <Link href={`/change-requests/${cr.number}/canary`} className="mt-1 inline-block font-semibold underline underline-offset-2">
             Canary analysis
           </Link>
+          {cr.rolloutHold.kind === "frozen" && may(actor.role, "evalSet.manage") ? (
+            <AddFailingCases changeRequestId={cr.id} evalSets={await evalSetsOfService(cr.serviceId)} />
+          ) : null}
         </div>
       ) : ["rolling_out", "promoted"].includes(cr.state) ? (
         <p className="mb-6 text-sm">
