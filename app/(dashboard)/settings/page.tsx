@@ -138,6 +138,11 @@ export default async function SettingsPage() {
                       <td data-label="Service" className={`${stacked.cell} ${stacked.wide}`}>
                         <div className="font-medium text-slate-900">{service.name}</div>
                         <Mono>{service.slug}</Mono>
+                        <div className="mt-1">
+                          <Link href={`/settings/services/${service.slug}`} className="text-xs font-medium text-indigo-700 hover:underline">
+                            Canary rules
+                          </Link>
+                        </div>
                       </td>
                       <td data-label="Time zone" className={`${stacked.cell} whitespace-nowrap`}>{service.timeZone}</td>
                       {settings ? (
