@@ -132,4 +132,33 @@ test.describe("administration", () => {
     await expect(audit.cell(back, "Change")).toContainText("role: reviewer → author");
     await expect(audit.cell(forth, "Change")).toContainText("role: author → reviewer");
   });
+  test("an admin changes a service's canary rules; a bad value is refused at its field and nothing is saved", async ({ page, loginAs, shoot }) => {
+    await loginAs("admin");
+    await page.goto("/settings");
+    await page.getByRole("link", { name: "Canary rules" }).nth(0).click();
+    await expect(page.getByRole("heading", { name: /^Canary rules · / })).toBeVisible();
+    const form = page.getByRole("form", { name: "Canary rules" });
+    const minRequests = form.getByLabel("Minimum canary requests per stage");
+    const followUps = form.getByLabel(/^Follow-up rate \(follow_up_rate\) may rise at most$/);
+    const before = await minRequests.inputValue();
+
+    await minRequests.fill("10");
+    await form.getByRole("button", { name: "Save canary rules" }).click();
+    await expect(form.getByText("Minimum canary requests must be at least 50")).toBeVisible();
+    await expect(form.getByRole("alert")).toHaveText("Some fields need attention.");
+    await shoot("settings-canary-rules-error");
+    await page.reload();
+    await expect(minRequests).toHaveValue(before);
+
+    await followUps.fill("4");
+    await form.getByRole("button", { name: "Save canary rules" }).click();
+    await expect(form.getByRole("status")).toContainText("Saved.");
+    await page.reload();
+    await expect(followUps).toHaveValue("4");
+    await shoot("settings-canary-rules");
+    // Put it back for the other specs' canaries.
+    await followUps.fill("");
+    await form.getByRole("button", { name: "Save canary rules" }).click();
+    await expect(form.getByRole("status")).toContainText("Saved.");
+  });
 });
