@@ -1,0 +1,173 @@
+import { and, eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { Tx } from "@/db/client";
+import { activePointers, changeRequests, componentVersions, releaseManifestComponents, services, users, type ChangeRequest } from "@/db/schema";
+import { seedDemo } from "@/db/seed";
+import { testDb } from "@/db/testing";
+import type { Actor } from "@/lib/auth/session";
+import { decideChangeRequest, lockChangeRequest, saveChangeRequest } from "@/lib/changes/commands";
+import { recordOfflineEvidence } from "@/lib/changes/evidence-commands";
+import { ingestOutcomeEvents } from "@/lib/outcomes/ingest";
+import { startRollout, type ReleaseCommandContext } from "@/lib/releases/commands";
+import { rehearseChangeRequestRollbackGate } from "@/lib/releases/rehearsal-gate";
+import { evaluateCanaries } from "./evaluator";
+import { getCanaryView } from "./view";
+
+vi.mock("@/lib/auth/config", () => ({ auth: async () => null }));
+vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
+
+const MINUTE = 60_000;
+const SEED_NOW = new Date("2026-11-19T08:00:00Z");
+/** Thursday 10:00 in Berlin: inside support-assistant's deploy window. */
+const START = new Date("2026-11-19T09:00:00Z");
+const at = (minutes: number) => new Date(START.getTime() + minutes * MINUTE);
+
+type Person = "viewer" | "author" | "reviewer" | "security" | "operator";
+const actors = {} as Record<Person, Actor>;
+let serviceId = "";
+let crId = "";
+let canaryReleaseId = "";
+
+function run<T>(who: Person, now: Date, fn: (ctx: ReleaseCommandContext & { tx: Tx; actor: Actor }) => Promise<T>): Promise<T> {
+  return testDb().transaction((tx) => fn({ tx, actor: actors[who], now }));
+}
+async function crByNumberOrId(where: { id?: string; number?: number }): Promise<ChangeRequest> {
+  const [row] = await testDb()
+    .select()
+    .from(changeRequests)
+    .where(where.id ? eq(changeRequests.id, where.id) : eq(changeRequests.number, where.number!));
+  return row!;
+}
+
+/** `n` canary events spread over [from, to), each flag at exactly its rate. */
+function canaryEvents(input: { n: number; prefix: string; from: Date; to: Date; resolved: number; falseRefusal: number }) {
+  const flag = (i: number, r: number) => Math.floor((i + 1) * r) !== Math.floor(i * r);
+  const span = input.to.getTime() - input.from.getTime();
+  return Array.from({ length: input.n }, (_, i) => ({
+    eventId: `${input.prefix}-${i}`,
+    occurredAt: new Date(input.from.getTime() + Math.floor((i * span) / input.n)).toISOString(),
+    releaseId: canaryReleaseId,
+    arm: "canary",
+    tenant: "acme",
+    componentVersions: { policy: "sec-view-test", prompt: "assist-v8.1.0" },
+    resolved: flag(i, input.resolved),
+    policyViolation: false,
+    falseRefusal: flag(i, input.falseRefusal),
+    followUp: false,
+    fallback: false,
+    escalated: false,
+    manualCorrection: false,
+    costUsd: 0.004,
+    latencyMs: 1_800,
+    tokensIn: 900,
+    tokensOut: 200,
+  }));
+}
+
+beforeAll(async () => {
+  await seedDemo(testDb(), { now: SEED_NOW });
+  for (const row of await testDb().select().from(users)) {
+    const key = row.email.split("@")[0] as Person;
+    actors[key] = { id: row.id, email: row.email, name: row.name, role: row.role as Actor["role"] };
+  }
+  const [svc] = await testDb().select().from(services).where(eq(services.slug, "support-assistant"));
+  serviceId = svc!.id;
+  const [live] = await testDb()
+    .select({ content: componentVersions.content })
+    .from(activePointers)
+    .innerJoin(releaseManifestComponents, and(eq(releaseManifestComponents.releaseId, activePointers.stableReleaseId), eq(releaseManifestComponents.kind, "policy")))
+    .innerJoin(componentVersions, eq(componentVersions.id, releaseManifestComponents.versionId))
+    .where(eq(activePointers.serviceId, serviceId));
+  const saved = await run("author", START, (ctx) =>
+    saveChangeRequest(ctx, {
+      serviceSlug: "support-assistant",
+      title: "Stricter refund policy",
+      description: "",
+      touchedDomains: [],
+      securityImpact: false,
+      expectedMetricShift: "",
+      rollbackPlan: "Roll the policy back to the live version with one click on the Releases page.",
+      components: [{ source: "new", kind: "policy", label: "sec-view-test", notes: "", content: { ...live!.content, refusalMessage: "I can't do that here." } }],
+      intent: "submit",
+    }),
+  );
+  crId = saved.id;
+  await run("reviewer", START, (ctx) => decideChangeRequest(ctx, { changeRequestId: crId, revision: 1, decision: "approved", comment: "" }));
+  await run("security", START, (ctx) => decideChangeRequest(ctx, { changeRequestId: crId, revision: 1, decision: "approved", comment: "" }));
+  await run("author", START, async ({ tx, actor }) => {
+    const locked = await lockChangeRequest(tx, crId);
+    await recordOfflineEvidence(tx, {
+      changeRequest: locked,
+      revision: 1,
+      result: { segments: [{ name: "all", total: 200, passed: 197 }], regressions: [], latencyDeltaPct: 1, tokenCostDeltaPct: 0, userVisibleChanges: [] },
+      source: "upload",
+      submittedBy: { userId: actor.id },
+      auditActor: { type: "user", id: actor.id, label: actor.name },
+      now: START,
+    });
+    await rehearseChangeRequestRollbackGate(tx, { changeRequest: await lockChangeRequest(tx, crId), by: { user: actor }, revision: 1, now: START });
+  });
+}, 180_000);
+
+describe("the canary page's data", () => {
+  it("before the rollout: the ladder, nothing judged", async () => {
+    const cr = await crByNumberOrId({ id: crId });
+    expect(cr.state).toBe("approved");
+    const view = await getCanaryView({ actor: actors.viewer, changeRequest: cr, now: START });
+    expect(view).toMatchObject({ stageIndex: null, headline: "No canary yet", judgement: null, charts: null, canaryReleaseIds: [] });
+    expect(view.ladder.map((s) => `${s.percent}:${s.status}`)).toEqual(["1:pending", "5:pending", "10:pending", "100:pending"]);
+    expect(view.method).toMatch(/always-valid 95% confidence sequence/);
+  });
+
+  it("a canary without events: waiting, with the baseline and empty charts", async () => {
+    const { lockVersion } = await crByNumberOrId({ id: crId });
+    canaryReleaseId = (await run("operator", START, (ctx) => startRollout(ctx, { changeRequestId: crId, expectedLockVersion: lockVersion }))).releaseId;
+    const view = await getCanaryView({ actor: actors.viewer, changeRequest: await crByNumberOrId({ id: crId }), now: at(5) });
+    expect(view).toMatchObject({ stageIndex: 0, stagePercent: 1, livePercent: 1, headline: "Canary 1% — stage 1 of 3", asOfKind: "now", canaryReleaseIds: [canaryReleaseId] });
+    expect(view.asOf).toEqual(at(5));
+    expect(view.judgement!.verdict).toBe("insufficient");
+    expect(view.comparison!.canaryRequests).toBe(0);
+    expect(view.comparison!.baselineRequests).toBeGreaterThan(1_000);
+    expect(view.charts!.bucketMinutes).toBe(1);
+    expect(view.charts!.marks.map((m) => m.label)).toEqual(["1%"]);
+    expect(view.charts!.metrics.every((m) => m.points.every((p) => p.requests === 0))).toBe(true);
+    const resolved = view.charts!.metrics.find((m) => m.metric === "resolved_rate")!;
+    expect(resolved.baseline).toBeCloseTo(view.judgement!.metrics.find((m) => m.metric === "resolved_rate")!.baseline!, 12);
+    expect(resolved.band!.lo).toBeLessThanOrEqual(resolved.baseline!);
+    expect(resolved.band!.hi).toBeGreaterThanOrEqual(resolved.baseline!);
+    expect(view.versions).toEqual([]);
+  });
+
+  it("after the judge froze it: the verdict at the freeze is the judge's, with the series and the versions behind it", async () => {
+    await ingestOutcomeEvents(testDb(), { serviceId, events: canaryEvents({ n: 400, prefix: "spike", from: at(1), to: at(9), resolved: 0.7, falseRefusal: 0.16 }), now: at(10) });
+    const judged = await evaluateCanaries(testDb(), at(10));
+    expect(judged.rollouts).toEqual([expect.objectContaining({ action: "froze" })]);
+    const cr = await crByNumberOrId({ id: crId });
+
+    // Looked at 20 minutes later: still the verdict as it stood at the freeze.
+    const view = await getCanaryView({ actor: actors.viewer, changeRequest: cr, now: at(30) });
+    expect(view).toMatchObject({ asOfKind: "freeze", livePercent: 0, headline: "Frozen at 1% — stage 1 of 3; canary share back to 0%" });
+    expect(view.asOf).toEqual(at(10));
+    expect(view.judgement!.verdict).toBe("fail");
+    expect(view.judgement!.failing.map((m) => m.reason)).toEqual(cr.rolloutHold!.failing);
+    expect(view.judgement!.failing.map((m) => m.metric)).toContain("false_refusal_rate");
+    expect(view.ladder.map((s) => `${s.percent}:${s.status}`)).toEqual(["1:frozen", "5:pending", "10:pending", "100:pending"]);
+
+    const resolved = view.charts!.metrics.find((m) => m.metric === "resolved_rate")!;
+    expect(resolved.points.reduce((sum, p) => sum + p.requests, 0)).toBe(400);
+    expect(resolved.points.at(-1)!.cumulativeRequests).toBe(400);
+    expect(view.versions).toEqual([{ versions: { policy: "sec-view-test", prompt: "assist-v8.1.0" }, requests: 400, resolved: 280, falseRefusals: 64, policyViolations: 0 }]);
+  });
+
+  it("an ended rollout from the demo's history: its last stage, the stage starts, judged up to its end", async () => {
+    const [refundAbuse] = await testDb().select().from(changeRequests).where(eq(changeRequests.title, "Block refund-abuse patterns and unverified account changes (sec-v13)"));
+    expect(refundAbuse).toMatchObject({ state: "rolled_back", canaryStage: null });
+    const view = await getCanaryView({ actor: actors.viewer, changeRequest: refundAbuse!, now: at(0) });
+    expect(view).toMatchObject({ stageIndex: 1, stagePercent: 5, asOfKind: "end", livePercent: null, headline: "Rolled back at 5% — stage 2 of 3" });
+    expect(view.asOf.getTime()).toBeLessThan(SEED_NOW.getTime());
+    expect(view.charts!.marks.map((m) => m.label)).toEqual(["1%", "5%"]);
+    expect(view.stageStartedAt).toEqual(view.charts!.marks[1]!.at);
+    expect(view.comparison!.canaryRequests).toBeGreaterThan(0);
+    expect(view.ladder.map((s) => `${s.percent}:${s.status}`)).toEqual(["1:passed", "5:failed", "10:not_reached", "100:not_reached"]);
+  });
+});
