@@ -132,6 +132,13 @@ test("a false-refusal spike freezes the canary by itself; the operator rolls the
   await expect(resolved).toContainText(/\d+(\.\d+)?%/);
   await shoot(page, "canary-frozen");
 
+  // The frozen stage's falsely refused requests become eval cases, once.
+  const addCases = page.getByRole("form", { name: "Add failing cases to an eval set" });
+  await addCases.getByRole("button", { name: "Add failing cases to eval set" }).click();
+  await expect(addCases.getByRole("status")).toHaveText(/^Added \d+ failing cases? to .+\.$/);
+  await addCases.getByRole("button", { name: "Add failing cases to eval set" }).click();
+  await expect(addCases.getByRole("status")).toHaveText(/^No new failing cases \(\d+ already there\) to .+\.$/);
+
   // One click rolls the policy back; the change request is rolled back.
   const title = `Roll back policy to ${livePolicy}`;
   const dialog = new RollbackDialog(page, title);

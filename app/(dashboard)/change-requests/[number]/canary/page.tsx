@@ -13,6 +13,9 @@ import { versionTable } from "@/lib/canary/view-model";
 import { getChangeRequestDetail } from "@/lib/changes/queries";
 import { RolloutSection } from "../_rollout/rollout-section";
 import { CanaryCharts, type ChartsData } from "./_components/canary-charts";
+import { may } from "@/lib/auth/permissions";
+import { evalSetsOfService } from "@/lib/canary/queries";
+import { AddFailingCases } from "../_rollout/add-failing-cases";
 import { HoldBanner } from "./_components/hold-banner";
 import { StageLadder } from "./_components/stage-ladder";
 import { METRIC_VERDICT, StageVerdict, VerdictTable } from "./_components/verdict";
@@ -86,6 +89,12 @@ export default async function CanaryPage(props: Props) {
       />
 
       {cr.rolloutHold && (cr.state === "paused" || cr.state === "rolled_back") ? <HoldBanner hold={cr.rolloutHold} state={cr.state} /> : null}
+      {cr.rolloutHold?.kind === "frozen" && may(actor.role, "evalSet.manage") ? (
+        <div className="-mt-2 mb-6 rounded-md bg-white px-4 py-3 text-sm text-slate-700 ring-1 ring-inset ring-slate-200">
+          <p>Turn the frozen stage&apos;s failing requests into eval cases, so the next revision&apos;s offline evaluation covers them.</p>
+          <AddFailingCases changeRequestId={cr.id} evalSets={await evalSetsOfService(cr.serviceId)} />
+        </div>
+      ) : null}
 
       <Card title="Canary ladder" className="mb-6">
         <StageLadder steps={view.ladder} />
