@@ -83,6 +83,10 @@ test.describe("change requests", () => {
     await expect(detail.gateRows.locator("h3")).toHaveText(HIGH_GATES);
     expect(await detail.gateKeys()).toEqual(HIGH_GATE_KEYS);
     await expect(detail.gate("security_review")).toHaveAttribute("data-status", "pending");
+    // The rollback plan gate waits for a rollback rehearsal of this revision; the author runs it.
+    await expect(detail.gate("rollback_plan")).toHaveAttribute("data-status", "pending");
+    await page.getByRole("button", { name: "Rehearse rollback" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "rollback rehearsal passed" })).toContainText("Policy → ");
     await expect(detail.gate("rollback_plan")).toHaveAttribute("data-status", "passed");
     await expect(detail.componentDiffs).toHaveCount(1);
     await expect(detail.componentDiffs.first()).toHaveAttribute("data-kind", "policy");

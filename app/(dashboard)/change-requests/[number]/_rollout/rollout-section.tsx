@@ -112,7 +112,7 @@ export async function RolloutSection(props: { actor: Actor; detail: ChangeReques
             className={hold.kind === "frozen" ? "rounded-md bg-rose-50 px-3 py-2 text-rose-900 ring-1 ring-inset ring-rose-200" : "rounded-md bg-amber-50 px-3 py-2 text-amber-900 ring-1 ring-inset ring-amber-200"}
           >
             <p className="font-medium">
-              {hold.kind === "frozen" ? `Frozen by ${hold.by}` : `Paused by ${hold.by}`} at {format(new TZDate(Date.parse(hold.at), service.timeZone), "HH:mm")}
+              {hold.kind === "frozen" ? `Frozen by ${hold.by}` : `Paused by ${hold.by}`} at {format(new TZDate(Date.parse(hold.at), service.timeZone), "HH:mm")} {service.timeZone}
             </p>
             {hold.failing?.length ? (
               <ul className="mt-1 list-disc space-y-0.5 pl-5">
