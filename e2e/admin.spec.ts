@@ -146,6 +146,7 @@ test.describe("administration", () => {
     await form.getByRole("button", { name: "Save canary rules" }).click();
     await expect(form.getByText("Minimum canary requests must be at least 50")).toBeVisible();
     await expect(form.getByRole("alert")).toHaveText("Some fields need attention.");
+    await expect(minRequests).toHaveValue("10"); // what was typed stays, to be corrected
     await shoot("settings-canary-rules-error");
     await page.reload();
     await expect(minRequests).toHaveValue(before);

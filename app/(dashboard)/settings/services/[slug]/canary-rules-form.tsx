@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useActionState, useEffect } from "react";
+import { startTransition, useActionState, useEffect } from "react";
 import { buttonClass, inputClass } from "@/app/_components/ui";
 import type { Result } from "@/lib/errors";
 import { updateCanaryRulesAction } from "@/lib/services/actions";
@@ -24,7 +24,7 @@ function NumberField(props: { name: string; label: string; unit: string; hint?: 
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
         {props.label}
       </label>
-      <div className="mt-1 flex items-center gap-2">
+      <div className="mt-1 flex w-44 items-center gap-2">
         <input
           id={id}
           name={props.name}
@@ -36,7 +36,7 @@ function NumberField(props: { name: string; label: string; unit: string; hint?: 
           placeholder={props.optional ? "not judged" : undefined}
           aria-invalid={props.errors?.length ? true : undefined}
           aria-describedby={props.errors?.length ? `${id}-error` : undefined}
-          className={`${inputClass} w-32`}
+          className={inputClass}
         />
         <span className="text-sm text-slate-600">{props.unit}</span>
       </div>
@@ -63,7 +63,18 @@ export function CanaryRulesForm(props: { serviceId: string; revision: string; va
   const v = props.values;
 
   return (
-    <form action={action} aria-label="Canary rules" className="space-y-6">
+    <form
+      action={action}
+      // onSubmit takes over so a refused form keeps what was typed (no automatic reset).
+      onSubmit={(e) => {
+        e.preventDefault();
+        const data = new FormData(e.currentTarget);
+        startTransition(() => action(data));
+      }}
+      noValidate
+      aria-label="Canary rules"
+      className="space-y-6"
+    >
       <input type="hidden" name="serviceId" value={props.serviceId} />
       <input type="hidden" name="expectedRevision" value={revision} />
 
