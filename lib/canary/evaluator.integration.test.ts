@@ -242,6 +242,10 @@ describe("the canary judge", () => {
     expect((await pointer()).canaryPercent).toBe(1);
     // The spike before the resume no longer counts: no data since, so the judge waits.
     expect((await evaluateCanaries(testDb(), at(21))).rollouts).toEqual([expect.objectContaining({ action: "waiting" })]);
+    // An operator cannot skip a stage whose verdict has not passed.
+    const early = run("operator", at(21), (ctx) => advanceStage(ctx, { changeRequestId: crId, expectedStage: 0 }));
+    await expect(early).rejects.toThrow(/1% stage has not passed its canary verdict yet/);
+    expect((await pointer()).canaryPercent).toBe(1);
   });
 
   it("advances a healthy stage once its minimum duration and sample are reached; two racing runs advance it once", async () => {

@@ -101,7 +101,14 @@ export async function advanceStage(
   if (gate?.status === "failed") {
     throw new AppError("rule_refused", `CR-${cr.number}'s ${from}% stage failed (${gate.statusReason.replace(/\.$/, "")}); it cannot advance. Roll it back, or resume it to judge the stage again.`);
   }
-  const reason = input.verdict ?? `Advanced to ${next}% by ${actorName(actor)} at ${hhmm(now)}.`;
+  // A person advances a stage whose verdict passed (manual mode); Changegate advances on its own verdict.
+  if (!isSystemActor(actor) && gate && gate.status !== "passed") {
+    throw new AppError(
+      "rule_refused",
+      `CR-${cr.number}'s ${from}% stage has not passed its canary verdict yet; it can advance once it does (see the canary analysis).`,
+    );
+  }
+  const reason = input.verdict ?? `Advanced to ${next}% by ${actorName(actor)} at ${hhmm(now)} after the stage passed.`;
   if (gate) await tx.update(gates).set({ status: "passed", statusReason: reason, updatedAt: now }).where(eq(gates.id, gate.id));
   const swapped = await swapPointer(tx, {
     pointer,

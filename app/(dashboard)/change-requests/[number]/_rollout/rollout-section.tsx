@@ -88,6 +88,8 @@ export async function RolloutSection(props: { actor: Actor; detail: ChangeReques
   const stage = cr.canaryStage ?? 0;
   const percent = pointer?.canaryPercent ?? ladder[stage] ?? 0;
   const atLastStage = stage >= ladder.length - 1;
+  const stageGate = (detail.gatesByRevision.get(current.revision) ?? []).find((g) => g.type === "canary" && g.canaryPercent === ladder[stage]);
+  const stagePassed = stageGate?.status === "passed";
   const stageLine = `stage ${Math.min(stage + 1, ladder.length)} of ${ladder.length}`;
   return (
     <Card title="Rollout">
@@ -134,8 +136,10 @@ export async function RolloutSection(props: { actor: Actor; detail: ChangeReques
           <div className="space-y-3 border-t border-slate-100 pt-3">
             {atLastStage ? (
               <PromoteRolloutForm changeRequestId={cr.id} lockVersion={cr.lockVersion} expectedPointerRevision={pointerRevision} />
-            ) : (
+            ) : stagePassed ? (
               <AdvanceStageForm changeRequestId={cr.id} lockVersion={cr.lockVersion} stage={stage} nextPercent={ladder[stage + 1]!} />
+            ) : (
+              <p className="text-xs text-slate-500">The {ladder[stage]}% stage can advance once its canary verdict passes.</p>
             )}
             <HoldForm mode="pause" changeRequestId={cr.id} lockVersion={cr.lockVersion} />
           </div>
