@@ -37,8 +37,23 @@ function simulate(baseURL: string, scenario: string): { child: ChildProcess; out
 }
 
 test("a false-refusal spike freezes the canary by itself; the operator rolls the policy back with one click", async ({ page, browser, baseURL, request }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(420_000);
   const tag = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36)}`;
+
+  // The admin makes stages short and passing stages wait for an operator (manual mode), so the
+  // journey shows a stage passing, the operator advancing it, and then the freeze.
+  const admin = await signedInPage(browser, baseURL, "admin");
+  try {
+    await admin.page.goto(`/settings/services/${SLUG}`);
+    const rules = admin.page.getByRole("form", { name: "Canary rules" });
+    await rules.getByLabel("Minimum stage duration").fill("1");
+    await rules.getByLabel("Minimum canary requests per stage").fill("200");
+    await rules.getByLabel("wait for an operator (manual)").check();
+    await rules.getByRole("button", { name: "Save canary rules" }).click();
+    await expect(rules.getByRole("status")).toContainText("Saved.");
+  } finally {
+    await admin.context.close();
+  }
 
   await loginAs(page, "operator");
   const releases = new ServiceReleasesPage(page);
@@ -105,20 +120,40 @@ test("a false-refusal spike freezes the canary by itself; the operator rolls the
   await expect(page.getByTestId("verdict-table")).toBeVisible();
   await shoot(page, "canary-waiting");
 
+  // Healthy traffic: the judge passes the 1% stage and, in manual mode, waits for the operator.
+  const healthy = simulate(baseURL!, "healthy");
+  try {
+    await expect(async () => {
+      await detail.goto(number);
+      await expect(page.getByRole("button", { name: "Advance to 5%" })).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 150_000, intervals: [3_000] });
+  } catch (err) {
+    throw new Error(`The healthy stage did not pass. Simulator output:\n${healthy.output().slice(-3_000)}\n${String(err)}`);
+  } finally {
+    healthy.child.kill("SIGTERM");
+  }
+  await page.goto(`/change-requests/${number}/canary`);
+  // The ladder: the 1% stage passed and waits for the operator; the rule metrics were judged.
+  await expect(page.getByTestId("stage-ladder").locator('[data-percent="1"]')).toHaveAttribute("data-status", "passed_waiting");
+  await expect(page.getByTestId("verdict-table").locator('[data-metric="resolved_rate"]')).toContainText(/\d+(\.\d+)?%/);
+  await shoot(page, "canary-passing");
+  await page.getByTestId("rollout-panel").getByRole("button", { name: "Advance to 5%" }).click();
+  await expect(page.getByTestId("rollout-panel").getByTestId("rollout-stage")).toHaveText("Canary 5% — stage 2 of 3");
+
   // The service's traffic with the spike on the canary arm; the judge freezes the rollout by itself.
   const sim = simulate(baseURL!, "false-refusal-spike");
   try {
     await expect(async () => {
       await detail.goto(number);
       await expect(page.getByTestId("hold-banner")).toHaveAttribute("data-kind", "frozen", { timeout: 1_000 });
-    }).toPass({ timeout: 200_000, intervals: [3_000] });
+    }).toPass({ timeout: 150_000, intervals: [3_000] });
   } catch (err) {
     throw new Error(`The canary did not freeze. Simulator output:\n${sim.output().slice(-3_000)}\n${String(err)}`);
   } finally {
     sim.child.kill("SIGTERM");
   }
   const banner = page.getByTestId("hold-banner");
-  await expect(banner).toContainText("Rollout frozen at the 1% stage by Changegate canary judge");
+  await expect(banner).toContainText("Rollout frozen at the 5% stage by Changegate canary judge");
   await expect(banner).toContainText(/false_refusal_rate \d+(\.\d+)?% vs baseline \d+(\.\d+)?%/);
   await expect(detail.state("Paused")).toBeVisible();
 
