@@ -153,7 +153,7 @@ function ladderNote(view: CanaryView): string {
     view.settings.canaryAdvance === "manual"
       ? "Manual mode: a passing stage waits for an operator to advance it."
       : "Changegate advances a stage by itself when its verdict passes, and freezes the rollout when one fails.";
-  return `Each stage is judged after at least ${formatCount(c.minStageMinutes)} minutes and ${formatCount(c.minStageRequests)} canary requests; a clear regression can fail it from ${formatCount(c.minFailEvidenceRequests)} requests. ${mode}`;
+  return `Each stage is judged after at least ${formatCount(c.minStageMinutes)} ${c.minStageMinutes === 1 ? "minute" : "minutes"} and ${formatCount(c.minStageRequests)} canary requests; a clear regression can fail it from ${formatCount(c.minFailEvidenceRequests)} requests. ${mode}`;
 }
 
 function notStartedNote(state: string, view: CanaryView): string {
