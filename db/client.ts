@@ -51,6 +51,10 @@ export async function openDatabase(opts: { url?: string; dataDir: string }): Pro
     const pool = new Pool({ connectionString: opts.url, max: 10, connectionTimeoutMillis: 5_000 });
     // An idle client losing its server must not crash the process; the next query reconnects.
     pool.on("error", (err) => console.error(`[db] idle PostgreSQL client error: ${err.message}`));
+    // A client checked out of the pool (a transaction) has no 'error' listener of the pool's: if
+    // the server goes away meanwhile, its 'error' event would crash the process. The query in
+    // flight fails with that error and its caller reports it; the pool then discards the client.
+    pool.on("connect", (client) => client.on("error", () => undefined));
     try {
       const client = await pool.connect();
       client.release();

@@ -177,3 +177,25 @@ describe("apiError and apiJson", () => {
     expect(await answer.json()).toEqual({ error: { code: "conflict", message: "revision 3 was replaced by revision 4" } });
   });
 });
+
+describe("apiError for an unreachable database", () => {
+  const wrapped = (cause: Error) => Object.assign(new Error("Failed query: insert into outcome_events …"), { cause });
+  it.each([
+    ["connection refused", Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" })],
+    ["server shut down mid-query (57P01)", wrapped(Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" }))],
+    ["server starting up (57P03)", wrapped(Object.assign(new Error("the database system is starting up"), { code: "57P03" }))],
+    ["connection dropped", wrapped(new Error("Connection terminated unexpectedly"))],
+    ["connection exception class 08", wrapped(Object.assign(new Error("connection failure"), { code: "08006" }))],
+  ])("%s → 503 unavailable with Retry-After", async (_name, err) => {
+    const response = apiError(err);
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("1");
+    expect(await response.json()).toEqual({ error: { code: "unavailable", message: "Changegate cannot reach its database right now. Retry shortly." } });
+  });
+
+  it("a bug stays a 500, and a refusal keeps its own status", async () => {
+    expect(apiError(wrapped(Object.assign(new Error('relation "nope" does not exist'), { code: "42P01" }))).status).toBe(500);
+    expect(apiError(new TypeError("x is undefined")).status).toBe(500);
+    expect(apiError(new AppError("conflict", "Connection terminated by the other reviewer")).status).toBe(409);
+  });
+});

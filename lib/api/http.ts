@@ -21,7 +21,32 @@ export function apiJson(data: unknown, init: { status?: number; headers?: Header
  * The answer for anything a handler threw: an AppError keeps its code, status and message (and
  * field errors); anything else is logged with its detail and answered as a masked 500.
  */
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "57P01", "57P02", "57P03"]);
+const UNREACHABLE_MESSAGE = /connection terminated|terminating connection|connection (?:refused|ended|timeout)|the database system is (?:starting up|shutting down|in recovery mode)|client has encountered a connection error/i;
+
+/**
+ * Whether an error means the database cannot be reached (server down, restarting, connection
+ * dropped) rather than a bug: drizzle wraps the driver's error, so the cause chain is searched.
+ */
+export function isDatabaseUnreachable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
+    if (e.name === "DatabaseUnreachableError") return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && (UNREACHABLE_CODES.has(code) || code.startsWith("08"))) return true;
+    if (UNREACHABLE_MESSAGE.test(e.message)) return true;
+  }
+  return false;
+}
+
 export function apiError(err: unknown): Response {
+  if (!(err instanceof AppError) && isDatabaseUnreachable(err)) {
+    // A 503 the caller retries (the SDK does), not a 500 that reads as a bug.
+    console.error(`[api] 503: database unreachable (${err instanceof Error ? err.message.split("\n")[0] : String(err)})`);
+    return apiJson(
+      { error: { code: "unavailable", message: "Changegate cannot reach its database right now. Retry shortly." } },
+      { status: 503, headers: { "retry-after": "1" } },
+    );
+  }
   const body = toErrorBody(err);
   const status = err instanceof AppError ? err.status : 500;
   // RFC 6750: a 401 says which scheme to use.
