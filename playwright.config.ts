@@ -33,6 +33,12 @@ const executablePath =
 
 export default defineConfig({
   testDir: "e2e",
+  // The canary journey moves support-assistant's pointer for minutes (rollout, judge, freeze,
+  // rollback): it runs after every other spec, which read or roll back that service's releases.
+  projects: [
+    { name: "journeys", testIgnore: /canary\.spec\.ts$/ },
+    { name: "canary", testMatch: /canary\.spec\.ts$/, dependencies: ["journeys"] },
+  ],
   outputDir: "test-results/e2e",
   workers: 2,
   fullyParallel: false,
