@@ -2,10 +2,14 @@
 /**
  * `npm run bench`: every benchmark in sequence, a table, and bench/results/latest.json.
  *
- *   npm run bench                                  all four
+ *   npm run bench                                  all of them
  *   npm run bench -- --only sdk-eval               one (repeatable or comma-separated)
  *   npm run bench -- --only resolve-http,rollback-propagation
  *   npm run bench -- --only ingest                 outcome-event ingestion vs COPY (needs PostgreSQL)
+ *   npm run bench -- --only canary-compare         canary vs 7-day baseline over 50M events (PostgreSQL, ~10 min, ~15 GB disk)
+ *
+ * A benchmark with a `small` variant (canary-compare) runs at full scale only when named with
+ * --only; in the run of every benchmark it runs small (canary-compare: 2M events, about a minute).
  *
  * Each benchmark is its own process, bounded by a timeout; its last "RESULT {json}" line is
  * its result. Benchmarks compare against a baseline measured in the same run (see
@@ -24,6 +28,12 @@ const BENCHES = {
   "rollback-propagation": { args: ["bench/rollback-propagation.mjs"], timeoutMs: 420_000 },
   // server-only modules: the react-server condition, as `npm run db:seed`
   ingest: { args: ["--conditions=react-server", "--import", "tsx", "bench/ingest.mjs"], timeoutMs: 300_000 },
+  // generating 50M events takes 7–8 min and ~15 GB: full scale only when named (see above)
+  "canary-compare": {
+    args: ["--conditions=react-server", "--import", "tsx", "bench/canary-compare.mjs"],
+    timeoutMs: 3_600_000,
+    small: { args: ["--events", "2000000"], timeoutMs: 300_000 },
+  },
 };
 
 const only = new Set();
@@ -46,7 +56,8 @@ for (let i = 0; i < argv.length; i++) {
 const selected = Object.keys(BENCHES).filter((n) => only.size === 0 || only.has(n));
 
 function runOne(name) {
-  const { args, timeoutMs } = BENCHES[name];
+  const bench = BENCHES[name];
+  const { args, timeoutMs } = bench.small && !only.has(name) ? { args: [...bench.args, ...bench.small.args], timeoutMs: bench.small.timeoutMs } : bench;
   return new Promise((resolve) => {
     console.log(`\n=== ${name} ===`);
     const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: process.env });
@@ -110,6 +121,16 @@ function headline(r) {
       baseline: `COPY FROM STDIN, plain table ${e.copy.toLocaleString("en-US")} rows/s`,
       ratio: `${x.ratioIngestToCopy}×`,
       target: "≥ 0.5×",
+      pass: x.pass,
+    };
+  }
+  if (r.name === "canary-compare") {
+    const c = x.rollupComparisonMs;
+    return {
+      figure: `stageComparisonTotals + judgeStage p50 ${c.p50} ms, p95 ${c.p95} ms (${(x.events / 1e6).toLocaleString("en-US")}M events, 7 days)`,
+      baseline: `same totals from raw events ${x.rawComparisonMs.median.toLocaleString("en-US")} ms`,
+      ratio: `raw ${x.ratioRawToRollups.toLocaleString("en-US")}× slower`,
+      target: "≤ 50 ms",
       pass: x.pass,
     };
   }
