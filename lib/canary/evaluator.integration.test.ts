@@ -278,6 +278,8 @@ describe("the canary judge", () => {
     await expect(advance).rejects.toThrow(/paused/i);
     expect((await evaluateCanaries(testDb(), at(60))).rollouts).toEqual([]);
     await run("operator", at(61), (ctx) => resumeRollout(ctx, { changeRequestId: crId, reason: "Tickets unrelated" }));
+    // The stage is judged again from the resume: no advance on a verdict from before the pause.
+    expect((await stageGate(5)).status).toBe("pending");
   });
 
   it("in manual mode a passing stage waits for the operator, who advances it", async () => {

@@ -117,6 +117,7 @@ export async function versionBreakdown(
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const floorTo = (at: Date, ms: number) => new Date(Math.floor(at.getTime() / ms) * ms);
+const ceilTo = (at: Date, ms: number) => new Date(Math.ceil(at.getTime() / ms) * ms);
 
 /**
  * The two sides of a stage's comparison: the canary release's minute rollups since the stage
@@ -135,7 +136,8 @@ export async function stageComparisonTotals(
       arm: "canary",
       releaseId: input.canaryReleaseId,
       granularity: "minute",
-      from: floorTo(input.stageStartedAt, MINUTE),
+      // Minute rollups wholly inside the stage: a minute that began before it holds the previous stage's (or the frozen) traffic.
+      from: ceilTo(input.stageStartedAt, MINUTE),
       to: new Date(input.now.getTime() + MINUTE),
     }),
     rollupTotals(db, { serviceId: input.serviceId, arm: "stable", granularity: "hour", from: baselineFrom, to: baselineTo }),

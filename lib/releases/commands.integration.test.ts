@@ -370,9 +370,18 @@ describe("a low-risk rollout through the server actions: start, promote, roll ba
     expect(result).toMatchObject({ ok: false, error: { code: "rule_refused", message: expect.stringMatching(/is already rolling out on this service/) } });
   });
 
-  it("promotes after the last stage: the canary bundle becomes stable, the stage gate is passed by the operator", async () => {
+  it("promotes after the last stage passed its verdict: the canary bundle becomes stable", async () => {
     as("operator");
     const pointerBefore = await pointerOf("support-assistant");
+    // Not before the last stage's canary verdict passed.
+    const early = await promoteRolloutAction(null, { changeRequestId: crId, expectedPointerRevision: pointerBefore.revision });
+    expect(early).toMatchObject({ ok: false, error: { code: "rule_refused", message: expect.stringMatching(/last stage \(10%\) has not passed its canary verdict yet/) } });
+    expect(await pointerOf("support-assistant")).toEqual(pointerBefore);
+    // The canary judge's verdict (lib/canary/evaluator.ts marks the gate in manual mode).
+    await testDb()
+      .update(gates)
+      .set({ status: "passed", statusReason: "Canary 10% passed: All 6 judged metrics are within their thresholds." })
+      .where(and(eq(gates.changeRequestId, crId), eq(gates.type, "canary")));
     const promoted = await promoteRolloutAction(null, { changeRequestId: crId, expectedPointerRevision: pointerBefore.revision });
     if (!promoted.ok) throw new Error(promoted.error.message);
     promotedId = promoted.data.releaseId;
@@ -381,7 +390,7 @@ describe("a low-risk rollout through the server actions: start, promote, roll ba
     expect(await bundle(promotedId)).toEqual(await bundle(pointerBefore.canaryReleaseId!));
     expect(await pointerOf("support-assistant")).toMatchObject({ stableReleaseId: promotedId, canaryReleaseId: null, canaryPercent: 0, canaryTenants: [] });
     const [stage] = await testDb().select().from(gates).where(and(eq(gates.changeRequestId, crId), eq(gates.type, "canary")));
-    expect(stage).toMatchObject({ status: "passed", statusReason: expect.stringMatching(/^Promoted by Jonas Weber at \d\d:\d\d UTC\.$/) });
+    expect(stage).toMatchObject({ status: "passed", statusReason: "Canary 10% passed: All 6 judged metrics are within their thresholds." });
     expect((await crById(crId)).state).toBe("promoted");
   });
 

@@ -17,7 +17,7 @@ import { isComponentKind } from "@/lib/components/kinds";
 import { AppError } from "@/lib/errors";
 import { serviceSettingsSchema } from "@/lib/services/settings";
 import type { Bundle } from "./manifest";
-import { actorName, assertMay, auditActorFor, checkCrTransition, hhmm, personName, roleOf, type ReleaseCommandContext } from "./actor";
+import { actorName, assertMay, auditActorFor, checkCrTransition, hhmm, isSystemActor, personName, roleOf, type ReleaseCommandContext } from "./actor";
 import { assertLockVersion, serviceOfChangeRequest } from "./change-request-guards";
 import { assertPointerRevision, bundleOf, describeChanges, findManifest, insertManifest, loadHistory, lockPointer, swapPointer } from "./pointer";
 
@@ -243,6 +243,15 @@ export async function promoteRollout(
     .select()
     .from(gates)
     .where(and(eq(gates.changeRequestId, cr.id), eq(gates.revision, cr.currentRevision), eq(gates.type, "canary")));
+  // A person promotes once the last stage's canary verdict passed (as they advance); Changegate promotes on its own verdict.
+  const lastPercent = ladder[ladder.length - 1];
+  const lastGate = stageGates.find((g) => g.canaryPercent === lastPercent);
+  if (!isSystemActor(actor) && lastGate && lastGate.status === "pending") {
+    throw new AppError(
+      "rule_refused",
+      `CR-${cr.number}'s last stage (${lastPercent}%) has not passed its canary verdict yet; it can be promoted once it does (see the canary analysis).`,
+    );
+  }
   const failed = stageGates.filter((g) => g.status === "failed");
   if (failed.length) {
     throw new AppError(

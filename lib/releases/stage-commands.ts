@@ -187,7 +187,8 @@ export async function resumeRollout(
     revision = swapped.revision;
   }
   const gate = await stageGate(tx, cr, percent);
-  if (gate && gate.status === "failed") {
+  // The stage is judged again on data from the resume on: an earlier verdict, failed or passed, no longer counts.
+  if (gate && gate.status !== "pending") {
     await tx
       .update(gates)
       .set({ status: "pending", statusReason: `Resumed by ${actorName(actor)} at ${hhmm(now)}: judged again from then. Earlier: ${gate.statusReason}`, updatedAt: now })

@@ -134,12 +134,14 @@ export async function RolloutSection(props: { actor: Actor; detail: ChangeReques
         ) : null}
         {rolling && mayOperate ? (
           <div className="space-y-3 border-t border-slate-100 pt-3">
-            {atLastStage ? (
+            {atLastStage && stagePassed ? (
               <PromoteRolloutForm changeRequestId={cr.id} lockVersion={cr.lockVersion} expectedPointerRevision={pointerRevision} />
-            ) : stagePassed ? (
+            ) : !atLastStage && stagePassed ? (
               <AdvanceStageForm changeRequestId={cr.id} lockVersion={cr.lockVersion} stage={stage} nextPercent={ladder[stage + 1]!} />
             ) : (
-              <p className="text-xs text-slate-500">The {ladder[stage]}% stage can advance once its canary verdict passes.</p>
+              <p className="text-xs text-slate-500">
+                The {ladder[stage]}% stage can {atLastStage ? "be promoted to 100%" : "advance"} once its canary verdict passes.
+              </p>
             )}
             <HoldForm mode="pause" changeRequestId={cr.id} lockVersion={cr.lockVersion} />
           </div>
