@@ -4,7 +4,7 @@ import { requestedTestDbKind, testDb } from "@/db/testing";
 import { ingestOutcomeEvents } from "./ingest";
 import { listEventPartitions, rowsOf } from "./partition-store";
 import { expiredPartitions, partitionDayOf, partitionName } from "./partitions";
-import { pruneOutcomeEvents } from "./retention";
+import { pruneOutcomeEvents, RETENTION_LOCK_KEY } from "./retention";
 import { createOutcomeService, keyCount, makeEvents, rawTotals, rollupTotals, type OutcomeTestService, type RawOutcomeEvent } from "./test-fixtures";
 
 /**
@@ -107,7 +107,7 @@ describe.runIf(requestedTestDbKind() === "postgres")("pruneOutcomeEvents (Postgr
 
   it("steps aside (null) while another instance holds the pruning lock", async () => {
     await testDb().transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(727274003)`);
+      await tx.execute(sql`select pg_advisory_xact_lock(${RETENTION_LOCK_KEY})`);
       expect(await pruneOutcomeEvents(testDb(), NOW)).toBeNull();
     });
   });
