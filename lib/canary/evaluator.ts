@@ -25,8 +25,8 @@ import { stageComparisonTotals } from "./store";
  * rollout twice.
  */
 
-/** Advisory lock key of the canary judge (the migrations use …001, partitions …002). */
-export const CANARY_JUDGE_LOCK_KEY = 727_274_003;
+/** Advisory lock key of the canary judge. Keys in use: 727274001 migrations, …002 audit chain, …003 user admin, …004 retention, …005 partitions, …006 this. */
+export const CANARY_JUDGE_LOCK_KEY = 727_274_006;
 
 export type EvaluationAction = "froze" | "advanced" | "promoted" | "passed_waiting" | "waiting" | "skipped";
 

@@ -9,8 +9,8 @@ import { DEFAULT_EVENTS_PARTITION, EVENTS_TABLE, partitionName, partitionRangeOf
  * while rows are being inserted (no deadlock with concurrent batches).
  */
 
-/** Serialises partition creation across connections and app instances (migrations use …001). */
-const PARTITION_LOCK_KEY = 727_274_002;
+/** Serialises partition creation across connections and app instances (keys in use: lib/canary/evaluator.ts). */
+const PARTITION_LOCK_KEY = 727_274_005;
 
 export function rowsOf<T>(result: unknown): T[] {
   return (result as { rows: T[] }).rows;

@@ -16,7 +16,7 @@ import { expiredPartitions } from "./partitions";
  */
 
 const DAY_MS = 86_400_000;
-/** One pruning run at a time across app instances (migrations use …001, partitions …002). */
+/** One pruning run at a time across app instances (keys in use: lib/canary/evaluator.ts). */
 export const RETENTION_LOCK_KEY = 727_274_004;
 const KEY_GRACE_MS = DAY_MS;
 
