@@ -70,7 +70,11 @@ export const outcomeEventKeys = pgTable(
   (t) => [primaryKey({ columns: [t.serviceId, t.eventId] }), index().using("brin", t.occurredAt)],
 );
 
-/** Per-bucket sums of outcome events; p95 latency comes from `latencyHistogram`. */
+/**
+ * Per-bucket sums of outcome events; p95 latency comes from `latencyHistogram`. Stored with
+ * fillfactor 50 (migration 0005_rollup_fillfactor; drizzle-kit cannot express it) so the
+ * ingest path's constant upserts are HOT updates.
+ */
 export const outcomeRollups = pgTable(
   "outcome_rollups",
   {

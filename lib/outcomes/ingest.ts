@@ -6,24 +6,27 @@ import { AppError } from "@/lib/errors";
 import { serviceSettingsSchema } from "@/lib/services/settings";
 import { releaseIdsOf, validateOutcomeBatch, type KnownRelease, type OutcomeBatchAnswer } from "./batch";
 import type { OutcomeEventRecord } from "./event-schema";
+import { copyEventKeys, copyEvents, isUniqueViolation, pgConnectionOf } from "./event-copy";
 import { ensureEventPartitions, rowsOf } from "./partition-store";
 import { partitionDaysOf } from "./partitions";
-import { rollupDeltas } from "./rollup";
+import { rollupDeltas, RollupSums, type RollupDelta } from "./rollup";
 
 /**
  * The one way outcome events get in — the API, the demo seed and the simulator all call
  * `ingestOutcomeEvents`. A batch is validated (./batch.ts), then written in ONE transaction:
  *
- * 1. its idempotency keys go into `outcome_event_keys` (ON CONFLICT DO NOTHING RETURNING): only
- *    the keys that come back are new. A concurrent batch with the same keys waits on the first
- *    one's uncommitted keys and then finds them taken, so a retry is counted once even when it
- *    races the original;
+ * 1. its idempotency keys go into `outcome_event_keys`, whose primary key decides which events
+ *    are new: by COPY, which fails whole on a key stored before — the transaction is then
+ *    rolled back and the batch written again with ON CONFLICT DO NOTHING RETURNING (KeyWrite).
+ *    A concurrent batch with the same keys waits on the first one's uncommitted keys and then
+ *    finds them taken, so a retry is counted once even when it races the original;
  * 2. the new events go into the partitioned `outcome_events`;
  * 3. the rollup deltas of the new events are added to `outcome_rollups` (minute and hour).
  *
- * Every statement is one multi-row INSERT … SELECT FROM unnest(arrays), never row by row. Keys
- * and rollup rows are written in sorted order, so concurrent batches lock them in the same order
- * and cannot deadlock. Events and rollups commit together or not at all.
+ * Every statement is one bulk write (binary COPY on PostgreSQL, else INSERT … SELECT FROM
+ * unnest(arrays); see writeOutcomeEvents), never row by row. Keys and rollup rows are written in
+ * sorted order, so concurrent batches lock them in the same order and cannot deadlock. Events
+ * and rollups commit together or not at all.
  */
 
 export interface IngestResult extends OutcomeBatchAnswer {
@@ -37,16 +40,25 @@ export async function ingestOutcomeEvents(
   input: { serviceId: string; events: readonly unknown[]; now: Date },
 ): Promise<IngestResult> {
   const { serviceId, events, now } = input;
-  const [service] = await db.select({ slug: services.slug, settings: services.settings }).from(services).where(eq(services.id, serviceId)).limit(1);
+  // Two independent look-ups: on PostgreSQL they run side by side on two pooled connections.
+  const [[service], releases] = await Promise.all([
+    db.select({ slug: services.slug, settings: services.settings }).from(services).where(eq(services.id, serviceId)).limit(1),
+    knownReleases(db, events),
+  ]);
   if (!service) throw new AppError("not_found", "This token's service does not exist (any more).");
   const retentionDays = serviceSettingsSchema.parse(service.settings ?? {}).outcomeRetentionDays;
 
-  const releases = await knownReleases(db, events);
   const batch = validateOutcomeBatch({ events, service: { id: serviceId, slug: service.slug, retentionDays }, releases, now });
   let stored = { accepted: 0, alreadyStored: 0 };
   if (batch.valid.length > 0) {
     await ensureEventPartitions(db, partitionDaysOf(batch.valid.map((e) => e.occurredAt)));
-    stored = await db.transaction((tx) => writeOutcomeEvents(tx, serviceId, batch.valid));
+    const write = (keys: KeyWrite) => db.transaction((tx) => writeOutcomeEvents(tx, serviceId, batch.valid, keys));
+    // A batch with a key stored before (a retry) fails the keys' COPY: its transaction rolled
+    // back, it is written again with the keys' INSERT … ON CONFLICT, which says which are new.
+    stored = await write("copy").catch((err: unknown) => {
+      if (isUniqueViolation(err)) return write("insert");
+      throw err;
+    });
   }
   return {
     accepted: stored.accepted,
@@ -71,13 +83,51 @@ const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const param = (values: unknown[]) => sql.param(values);
 
 /**
+ * How the idempotency keys go in: "copy" (binary COPY, real PostgreSQL in a transaction only;
+ * fails with a unique violation, aborting the transaction, when any key is already stored) or
+ * "insert" (INSERT … ON CONFLICT DO NOTHING RETURNING: stores the new ones and says which).
+ */
+export type KeyWrite = "copy" | "insert";
+
+/**
  * Writes validated events (distinct eventIds) inside the caller's transaction; returns how many
  * were new and how many were stored before. Their partitions must exist (ensureEventPartitions).
+ * On real PostgreSQL inside a transaction the events go in by binary COPY (./event-copy.ts), and
+ * the keys too with `keys: "copy"` (see KeyWrite); elsewhere (PGlite) both are
+ * INSERT … SELECT FROM unnest(arrays).
  */
-export async function writeOutcomeEvents(tx: Tx | Database, serviceId: string, events: readonly OutcomeEventRecord[]): Promise<{ accepted: number; alreadyStored: number }> {
+export async function writeOutcomeEvents(
+  tx: Tx | Database,
+  serviceId: string,
+  events: readonly OutcomeEventRecord[],
+  keys: KeyWrite = "insert",
+): Promise<{ accepted: number; alreadyStored: number }> {
   if (events.length === 0) return { accepted: 0, alreadyStored: 0 };
   const sorted = [...events].sort((a, b) => compareText(a.eventId, b.eventId));
+  const connection = pgConnectionOf(tx);
 
+  let fresh: readonly OutcomeEventRecord[];
+  if (connection && keys === "copy") {
+    await copyEventKeys(connection, serviceId, sorted);
+    fresh = sorted;
+  } else {
+    fresh = await insertNewKeys(tx, serviceId, sorted);
+    if (fresh.length === 0) return { accepted: 0, alreadyStored: events.length };
+  }
+
+  if (connection) {
+    const sums = new RollupSums();
+    await copyEvents(connection, serviceId, fresh, (e) => sums.add(e));
+    await addToRollups(tx, serviceId, sums.deltas());
+  } else {
+    await insertEvents(tx, serviceId, fresh);
+    await addToRollups(tx, serviceId, rollupDeltas(fresh));
+  }
+  return { accepted: fresh.length, alreadyStored: events.length - fresh.length };
+}
+
+/** Inserts the keys that are not stored yet; returns the events whose keys were new. */
+async function insertNewKeys(tx: Tx | Database, serviceId: string, sorted: readonly OutcomeEventRecord[]): Promise<OutcomeEventRecord[]> {
   const keys = await tx.execute(sql`
     insert into outcome_event_keys (service_id, event_id, occurred_at)
     select ${serviceId}::uuid, k.event_id, k.occurred_at
@@ -87,9 +137,10 @@ export async function writeOutcomeEvents(tx: Tx | Database, serviceId: string, e
     on conflict do nothing
     returning event_id`);
   const newIds = new Set(rowsOf<{ event_id: string }>(keys).map((r) => r.event_id));
-  const fresh = sorted.filter((e) => newIds.has(e.eventId));
-  if (fresh.length === 0) return { accepted: 0, alreadyStored: events.length };
+  return sorted.filter((e) => newIds.has(e.eventId));
+}
 
+async function insertEvents(tx: Tx | Database, serviceId: string, fresh: readonly OutcomeEventRecord[]): Promise<void> {
   const col = <T>(pick: (e: OutcomeEventRecord) => T) => param(fresh.map(pick));
   await tx.execute(sql`
     insert into outcome_events (service_id, event_id, occurred_at, release_id, arm, arm_name, tenant, component_versions,
@@ -109,14 +160,10 @@ export async function writeOutcomeEvents(tx: Tx | Database, serviceId: string, e
     ) as e(event_id, occurred_at, release_id, arm, arm_name, tenant, component_versions,
       resolved, policy_violation, false_refusal, follow_up, fallback, escalated, manual_correction,
       cost_usd, latency_ms, tokens_in, tokens_out)`);
-
-  await addToRollups(tx, serviceId, fresh);
-  return { accepted: fresh.length, alreadyStored: events.length - fresh.length };
 }
 
-/** Adds the events' minute and hour deltas to the rollups, in key order (no deadlocks). */
-async function addToRollups(tx: Tx | Database, serviceId: string, events: readonly OutcomeEventRecord[]): Promise<void> {
-  const deltas = rollupDeltas(events);
+/** Adds minute and hour deltas (sorted by key, as RollupSums gives them: no deadlocks) to the rollups. */
+async function addToRollups(tx: Tx | Database, serviceId: string, deltas: readonly RollupDelta[]): Promise<void> {
   const col = <T>(pick: (d: (typeof deltas)[number]) => T) => param(deltas.map(pick));
   await tx.execute(sql`
     insert into outcome_rollups as r (service_id, release_id, arm, tenant, granularity, bucket_start,
@@ -154,7 +201,7 @@ async function addToRollups(tx: Tx | Database, serviceId: string, events: readon
       tokens_in = r.tokens_in + excluded.tokens_in,
       tokens_out = r.tokens_out + excluded.tokens_out,
       latency_histogram = array(
-        select coalesce(h.stored, 0) + coalesce(h.added, 0)
-        from unnest(r.latency_histogram, excluded.latency_histogram) with ordinality as h(stored, added, i)
-        order by h.i)`);
+        select coalesce(r.latency_histogram[i], 0) + coalesce(excluded.latency_histogram[i], 0)
+        from generate_series(1, greatest(cardinality(r.latency_histogram), cardinality(excluded.latency_histogram))) as i
+        order by i)`);
 }

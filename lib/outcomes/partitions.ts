@@ -33,9 +33,10 @@ export function partitionRangeOf(name: string): { from: Date; to: Date } | null 
 
 /** The distinct partition days of some times, in ascending order. */
 export function partitionDaysOf(times: Iterable<Date>): string[] {
-  const days = new Set<string>();
-  for (const t of times) days.add(partitionDayOf(t));
-  return [...days].sort();
+  // Whole UTC days first (a batch spans one or two): formatting every time would cost more.
+  const days = new Set<number>();
+  for (const t of times) days.add(Math.floor(t.getTime() / DAY_MS));
+  return [...days].map((day) => partitionDayOf(new Date(day * DAY_MS))).sort();
 }
 
 /** The daily partitions that hold nothing newer than `cutoff` (their whole day is before it). */

@@ -1,4 +1,4 @@
-import { addToHistogram, emptyHistogram, type LatencyHistogram } from "@/lib/canary/histogram";
+import { emptyHistogram, latencyBucketIndex, type LatencyHistogram } from "@/lib/canary/histogram";
 import type { OutcomeArm, OutcomeEventRecord } from "./event-schema";
 
 /**
@@ -76,56 +76,109 @@ export function compareRollupKeys(a: RollupDelta, b: RollupDelta): number {
   );
 }
 
-/** Sums `events` into rollup deltas, minute and hour, sorted by key. */
-export function rollupDeltas(events: readonly RollupInput[]): RollupDelta[] {
-  const byKey = new Map<string, RollupDelta>();
-  for (const e of events) {
-    for (const granularity of ROLLUP_GRANULARITIES) {
-      const bucketStart = bucketStartOf(e.occurredAt, granularity);
-      // NUL cannot occur in validated labels, so it separates the key parts unambiguously.
-      const key = `${e.releaseId}\u0000${e.arm}\u0000${e.tenant}\u0000${granularity}\u0000${bucketStart.getTime()}`;
-      let d = byKey.get(key);
-      if (!d) {
-        d = {
-          releaseId: e.releaseId,
-          arm: e.arm,
-          tenant: e.tenant,
-          granularity,
-          bucketStart,
-          requests: 0,
-          resolved: 0,
-          policyViolations: 0,
-          falseRefusals: 0,
-          followUps: 0,
-          fallbacks: 0,
-          escalations: 0,
-          manualCorrections: 0,
-          costUsd: 0,
-          costUsdSq: 0,
-          costUsdResolved: 0,
-          latencyMsSum: 0,
-          tokensIn: 0,
-          tokensOut: 0,
-          latencyHistogram: emptyHistogram(),
-        };
-        byKey.set(key, d);
-      }
-      d.requests += 1;
-      if (e.resolved) d.resolved += 1;
-      if (e.policyViolation) d.policyViolations += 1;
-      if (e.falseRefusal) d.falseRefusals += 1;
-      if (e.followUp) d.followUps += 1;
-      if (e.fallback) d.fallbacks += 1;
-      if (e.escalated) d.escalations += 1;
-      if (e.manualCorrection) d.manualCorrections += 1;
-      d.costUsd += e.costUsd;
-      d.costUsdSq += e.costUsd * e.costUsd;
-      if (e.resolved) d.costUsdResolved += e.costUsd;
-      d.latencyMsSum += e.latencyMs;
-      d.tokensIn += e.tokensIn;
-      d.tokensOut += e.tokensOut;
-      addToHistogram(d.latencyHistogram, e.latencyMs);
+function emptyDelta(key: Pick<RollupDelta, "releaseId" | "arm" | "tenant">, granularity: RollupGranularity, bucketStart: Date): RollupDelta {
+  return {
+    releaseId: key.releaseId,
+    arm: key.arm,
+    tenant: key.tenant,
+    granularity,
+    bucketStart,
+    requests: 0,
+    resolved: 0,
+    policyViolations: 0,
+    falseRefusals: 0,
+    followUps: 0,
+    fallbacks: 0,
+    escalations: 0,
+    manualCorrections: 0,
+    costUsd: 0,
+    costUsdSq: 0,
+    costUsdResolved: 0,
+    latencyMsSum: 0,
+    tokensIn: 0,
+    tokensOut: 0,
+    latencyHistogram: emptyHistogram(),
+  };
+}
+
+/** Adds `from`'s sums into `into` (same key, or `into` the hour of `from`'s minute). */
+function addDelta(into: RollupDelta, from: RollupDelta): void {
+  into.requests += from.requests;
+  into.resolved += from.resolved;
+  into.policyViolations += from.policyViolations;
+  into.falseRefusals += from.falseRefusals;
+  into.followUps += from.followUps;
+  into.fallbacks += from.fallbacks;
+  into.escalations += from.escalations;
+  into.manualCorrections += from.manualCorrections;
+  into.costUsd += from.costUsd;
+  into.costUsdSq += from.costUsdSq;
+  into.costUsdResolved += from.costUsdResolved;
+  into.latencyMsSum += from.latencyMsSum;
+  into.tokensIn += from.tokensIn;
+  into.tokensOut += from.tokensOut;
+  for (let i = 0; i < from.latencyHistogram.length; i++) into.latencyHistogram[i]! += from.latencyHistogram[i]!;
+}
+
+/**
+ * Sums events into rollup deltas, minute and hour. Each event is added to its minute; each hour
+ * is then the sum of its minutes (an hour delta's counts are exactly its events'; its float sums
+ * may differ from summing the events directly in the last bits). An accumulator, so a writer can
+ * add events as it streams them out.
+ */
+export class RollupSums {
+  private readonly minutes = new Map<string, RollupDelta>();
+
+  add(e: RollupInput): void {
+    const MINUTE_MS = BUCKET_MS.minute;
+    const at = e.occurredAt.getTime();
+    const minute = at - (((at % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
+    // NUL cannot occur in validated labels, so it separates the key parts unambiguously.
+    const key = `${e.releaseId}\u0000${e.arm}\u0000${e.tenant}\u0000${minute}`;
+    let d = this.minutes.get(key);
+    if (!d) {
+      d = emptyDelta(e, "minute", new Date(minute));
+      this.minutes.set(key, d);
     }
+    d.requests += 1;
+    if (e.resolved) {
+      d.resolved += 1;
+      d.costUsdResolved += e.costUsd;
+    }
+    if (e.policyViolation) d.policyViolations += 1;
+    if (e.falseRefusal) d.falseRefusals += 1;
+    if (e.followUp) d.followUps += 1;
+    if (e.fallback) d.fallbacks += 1;
+    if (e.escalated) d.escalations += 1;
+    if (e.manualCorrection) d.manualCorrections += 1;
+    d.costUsd += e.costUsd;
+    d.costUsdSq += e.costUsd * e.costUsd;
+    d.latencyMsSum += e.latencyMs;
+    d.tokensIn += e.tokensIn;
+    d.tokensOut += e.tokensOut;
+    d.latencyHistogram[latencyBucketIndex(e.latencyMs)]! += 1;
   }
-  return [...byKey.values()].sort(compareRollupKeys);
+
+  /** The minute and hour deltas of everything added, sorted by key. */
+  deltas(): RollupDelta[] {
+    const hours = new Map<string, RollupDelta>();
+    for (const m of this.minutes.values()) {
+      const hourStart = bucketStartOf(m.bucketStart, "hour");
+      const key = `${m.releaseId}\u0000${m.arm}\u0000${m.tenant}\u0000${hourStart.getTime()}`;
+      let h = hours.get(key);
+      if (!h) {
+        h = emptyDelta(m, "hour", hourStart);
+        hours.set(key, h);
+      }
+      addDelta(h, m);
+    }
+    return [...this.minutes.values(), ...hours.values()].sort(compareRollupKeys);
+  }
+}
+
+/** Sums `events` into rollup deltas, minute and hour, sorted by key (see RollupSums). */
+export function rollupDeltas(events: readonly RollupInput[]): RollupDelta[] {
+  const sums = new RollupSums();
+  for (const e of events) sums.add(e);
+  return sums.deltas();
 }

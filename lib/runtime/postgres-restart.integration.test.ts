@@ -355,7 +355,8 @@ async function holdIngestionInFlight(): Promise<void> {
         // Inside a transaction pg_stat_activity is read once and kept: clear that copy each time.
         await blocker.query("select pg_stat_clear_snapshot()");
         const { rows } = await blocker.query<{ n: number }>(
-          "select count(*)::int as n from pg_stat_activity where pid <> pg_backend_pid() and wait_event_type = 'Lock' and query ilike '%insert into outcome_event_keys%'",
+          // The keys go in by COPY (an INSERT … ON CONFLICT when a batch is retried): either waits here.
+          "select count(*)::int as n from pg_stat_activity where pid <> pg_backend_pid() and wait_event_type = 'Lock' and (query ilike 'copy outcome_event_keys%' or query ilike '%insert into outcome_event_keys%')",
         );
         return rows[0]!.n;
       },
