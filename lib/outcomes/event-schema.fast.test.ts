@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { OUTCOME_EVENT_LIMITS, parseOutcomeEvent, parseWithSchema, plainValidEvent } from "./event-schema";
-import { makeEvents } from "./test-fixtures";
+import { makeEvents, mulberry32 } from "./test-fixtures";
 
 /**
  * The fast check in parseOutcomeEvent must accept only what the schema accepts, with the same
@@ -8,17 +8,6 @@ import { makeEvents } from "./test-fixtures";
  * every limit (lengths, ranges, types, times, text the schema treats specially), and some fields
  * removed. Each is judged both ways.
  */
-
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const { maxEventIdLength: ID, maxLabelLength: LABEL, maxCostUsd, maxLatencyMs, maxTokens } = OUTCOME_EVENT_LIMITS;
 const text = [

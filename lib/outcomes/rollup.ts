@@ -1,4 +1,5 @@
-import { emptyHistogram, latencyBucketIndex, type LatencyHistogram } from "@/lib/canary/histogram";
+import { latencyBucketIndex } from "@/lib/canary/histogram";
+import { emptyTotals, TOTALS_SUM_FIELDS, type MetricTotals } from "@/lib/canary/totals";
 import type { OutcomeArm, OutcomeEventRecord } from "./event-schema";
 
 /**
@@ -13,29 +14,15 @@ export type RollupGranularity = (typeof ROLLUP_GRANULARITIES)[number];
 
 const BUCKET_MS: Record<RollupGranularity, number> = { minute: 60_000, hour: 3_600_000 };
 
-export interface RollupDelta {
+/** One rollup row's worth of new events: its key, the canary analysis' sums, and token counts. */
+export interface RollupDelta extends MetricTotals {
   releaseId: string;
   arm: OutcomeArm;
   tenant: string;
   granularity: RollupGranularity;
   bucketStart: Date;
-  requests: number;
-  resolved: number;
-  policyViolations: number;
-  falseRefusals: number;
-  followUps: number;
-  fallbacks: number;
-  escalations: number;
-  manualCorrections: number;
-  costUsd: number;
-  /** Σ cost², for the variance of cost per request. */
-  costUsdSq: number;
-  /** Σ cost over resolved requests, for the covariance of cost and resolution. */
-  costUsdResolved: number;
-  latencyMsSum: number;
   tokensIn: number;
   tokensOut: number;
-  latencyHistogram: LatencyHistogram;
 }
 
 type RollupInput = Pick<
@@ -77,44 +64,12 @@ export function compareRollupKeys(a: RollupDelta, b: RollupDelta): number {
 }
 
 function emptyDelta(key: Pick<RollupDelta, "releaseId" | "arm" | "tenant">, granularity: RollupGranularity, bucketStart: Date): RollupDelta {
-  return {
-    releaseId: key.releaseId,
-    arm: key.arm,
-    tenant: key.tenant,
-    granularity,
-    bucketStart,
-    requests: 0,
-    resolved: 0,
-    policyViolations: 0,
-    falseRefusals: 0,
-    followUps: 0,
-    fallbacks: 0,
-    escalations: 0,
-    manualCorrections: 0,
-    costUsd: 0,
-    costUsdSq: 0,
-    costUsdResolved: 0,
-    latencyMsSum: 0,
-    tokensIn: 0,
-    tokensOut: 0,
-    latencyHistogram: emptyHistogram(),
-  };
+  return { releaseId: key.releaseId, arm: key.arm, tenant: key.tenant, granularity, bucketStart, ...emptyTotals(), tokensIn: 0, tokensOut: 0 };
 }
 
-/** Adds `from`'s sums into `into` (same key, or `into` the hour of `from`'s minute). */
+/** Adds `from`'s sums into `into` in place (same key, or `into` the hour of `from`'s minute). */
 function addDelta(into: RollupDelta, from: RollupDelta): void {
-  into.requests += from.requests;
-  into.resolved += from.resolved;
-  into.policyViolations += from.policyViolations;
-  into.falseRefusals += from.falseRefusals;
-  into.followUps += from.followUps;
-  into.fallbacks += from.fallbacks;
-  into.escalations += from.escalations;
-  into.manualCorrections += from.manualCorrections;
-  into.costUsd += from.costUsd;
-  into.costUsdSq += from.costUsdSq;
-  into.costUsdResolved += from.costUsdResolved;
-  into.latencyMsSum += from.latencyMsSum;
+  for (const field of TOTALS_SUM_FIELDS) into[field] += from[field];
   into.tokensIn += from.tokensIn;
   into.tokensOut += from.tokensOut;
   for (let i = 0; i < from.latencyHistogram.length; i++) into.latencyHistogram[i]! += from.latencyHistogram[i]!;

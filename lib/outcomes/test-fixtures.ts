@@ -34,7 +34,7 @@ export async function createOutcomeService(db: Database, name: string, options: 
 }
 
 /** A small deterministic generator (tests must not depend on Math.random). */
-function mulberry32(seed: number) {
+export function mulberry32(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
