@@ -225,10 +225,13 @@ try {
 
   rawPool = new pg.Pool({ connectionString: dbUrl, max: 2 });
   const toTotals = (row) => ({ ...Object.fromEntries(TOTALS_SUM_FIELDS.map((f) => [f, Number(row[f])])), latencyHistogram: row.hist.map(Number) });
-  /** stageComparisonTotals' selections, on raw events: buckets [from, to) hold events [from, ceil-to-bucket(to)). */
+  /**
+   * stageComparisonTotals' selections, on raw events: buckets [from, to) hold events [from, ceil-to-bucket(to)).
+   * The canary side starts at the stage's first whole minute, as the store's does.
+   */
   async function rawStageComparisonTotals() {
     const minute = 60_000;
-    const canaryFrom = new Date(Math.floor(input.stageStartedAt.getTime() / minute) * minute);
+    const canaryFrom = new Date(Math.ceil(input.stageStartedAt.getTime() / minute) * minute);
     const canaryTo = new Date(Math.ceil((now.getTime() + minute) / minute) * minute);
     const [canary, baseline] = await Promise.all([
       rawPool.query(rawTotalsSql(true, LATENCY_BUCKET_COUNT), [bounds, serviceId, "canary", canaryFrom.toISOString(), canaryTo.toISOString(), releases.c]),
@@ -239,7 +242,7 @@ try {
   /** Diagnostic, not the app's code: the same rollup rows, histograms summed by index (see indexedRollupTotalsSql). */
   async function indexedHistogramTotals() {
     const minute = 60_000;
-    const canaryFrom = new Date(Math.floor(input.stageStartedAt.getTime() / minute) * minute);
+    const canaryFrom = new Date(Math.ceil(input.stageStartedAt.getTime() / minute) * minute);
     const [canary, baseline] = await Promise.all([
       rawPool.query(indexedRollupTotalsSql("minute", true, LATENCY_BUCKET_COUNT), [serviceId, "canary", canaryFrom.toISOString(), new Date(now.getTime() + minute).toISOString(), releases.c]),
       rawPool.query(indexedRollupTotalsSql("hour", false, LATENCY_BUCKET_COUNT), [serviceId, "stable", layout.baselineFrom.toISOString(), layout.baselineTo.toISOString()]),
@@ -300,7 +303,7 @@ try {
       `select count(*) filter (where granularity = 'minute' and arm = 'canary' and release_id = $2 and bucket_start >= $3)::int as canary,
         count(*) filter (where granularity = 'hour' and arm = 'stable' and bucket_start >= $4 and bucket_start < $5)::int as baseline
        from outcome_rollups where service_id = $1`,
-      [serviceId, releases.c, new Date(Math.floor(layout.stageStartedAt.getTime() / 60_000) * 60_000).toISOString(), layout.baselineFrom.toISOString(), layout.baselineTo.toISOString()],
+      [serviceId, releases.c, new Date(Math.ceil(layout.stageStartedAt.getTime() / 60_000) * 60_000).toISOString(), layout.baselineFrom.toISOString(), layout.baselineTo.toISOString()],
     ).then((r) => r.rows[0]),
   );
 

@@ -121,7 +121,7 @@ const ceilTo = (at: Date, ms: number) => new Date(Math.ceil(at.getTime() / ms) *
 
 /**
  * The two sides of a stage's comparison: the canary release's minute rollups since the stage
- * began (from the minute it began in), and the stable arm's hour rollups over the 7 days before
+ * began (from its first whole minute), and the stable arm's hour rollups over the 7 days before
  * the stage's hour — a 7-day moving average, whichever stable manifest served at the time.
  */
 export async function stageComparisonTotals(

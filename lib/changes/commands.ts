@@ -29,6 +29,7 @@ import { describeChangeRequestRef, type ChangeRequestRef } from "./change-reques
 import { requiredGates } from "./gates";
 import type { DecisionInput, SaveChangeRequestInput } from "./input";
 import { checkComponentCount, checkDistinctKinds, checkHighRiskKinds } from "./release-rules";
+import { assertCurrentRevision } from "./stale-revision";
 import { classifyRisk } from "./risk";
 import { judgeRollbackPlan } from "./rollback-plan";
 import { transition, type ChangeRequestAction } from "./state-machine";
@@ -439,18 +440,7 @@ export async function decideChangeRequest(ctx: CommandContext, input: DecisionIn
   const { tx, actor, now } = ctx;
   const cr = await lockChangeRequest(tx, input.changeRequestId);
 
-  if (input.revision !== cr.currentRevision) {
-    const [newer] = await tx
-      .select({ createdAt: changeRequestRevisions.createdAt })
-      .from(changeRequestRevisions)
-      .where(and(eq(changeRequestRevisions.changeRequestId, cr.id), eq(changeRequestRevisions.revision, cr.currentRevision)));
-    throw new AppError(
-      "conflict",
-      input.revision < cr.currentRevision
-        ? `Revision ${input.revision} was replaced by revision ${cr.currentRevision} at ${hhmm(newer?.createdAt ?? cr.updatedAt)} — review the new diff.`
-        : `Revision ${input.revision} does not exist; the current revision is ${cr.currentRevision}.`,
-    );
-  }
+  await assertCurrentRevision(tx, cr, input.revision, "review the new diff");
 
   const allow = canDecide({ actorId: actor.id, actorRole: actor.role, authorId: cr.authorId, tier: cr.riskTier, decision: input.decision });
   if (!allow.ok) throw new AppError("forbidden", allow.reason);

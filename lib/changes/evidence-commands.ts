@@ -1,10 +1,11 @@
 import "server-only";
 import { and, eq } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { changeRequestRevisions, gateEvidence, gates, services, type ChangeRequest } from "@/db/schema";
+import { gateEvidence, gates, services, type ChangeRequest } from "@/db/schema";
 import { recordAudit, type AuditActor } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { serviceSettingsSchema } from "@/lib/services/settings";
+import { assertCurrentRevision } from "./stale-revision";
 import { isOfflineGate, judgeOfflineEvidence, thresholdsFromSettings, type EvidenceVerdict, type OfflineEvalResult } from "./evidence";
 
 /** Evidence is attached while reviewers still decide: after rollout starts it would change nothing. */
@@ -35,18 +36,7 @@ export async function recordOfflineEvidence(
   },
 ): Promise<RecordedEvidence> {
   const cr = input.changeRequest;
-  if (input.revision !== null && input.revision !== cr.currentRevision) {
-    const [newer] = await tx
-      .select({ createdAt: changeRequestRevisions.createdAt })
-      .from(changeRequestRevisions)
-      .where(and(eq(changeRequestRevisions.changeRequestId, cr.id), eq(changeRequestRevisions.revision, cr.currentRevision)));
-    throw new AppError(
-      "conflict",
-      input.revision < cr.currentRevision
-        ? `These results are for revision ${input.revision}, which was replaced by revision ${cr.currentRevision} at ${(newer?.createdAt ?? cr.updatedAt).toISOString().slice(11, 16)} UTC — run the evaluation on the new revision.`
-        : `CR-${cr.number} has no revision ${input.revision}; its current revision is ${cr.currentRevision}.`,
-    );
-  }
+  if (input.revision !== null) await assertCurrentRevision(tx, cr, input.revision, "run the evaluation on the new revision");
   if (!ACCEPTS_EVIDENCE.includes(cr.state)) {
     throw new AppError(
       "rule_refused",

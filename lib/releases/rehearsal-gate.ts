@@ -18,8 +18,9 @@ import { recordAudit, type AuditActor } from "@/lib/audit/record";
 import { may, refusal } from "@/lib/auth/permissions";
 import type { Actor } from "@/lib/auth/session";
 import { isRollbackPlanWritten, judgeRollbackPlan, type RollbackPlanVerdict } from "@/lib/changes/rollback-plan";
+import { assertCurrentRevision } from "@/lib/changes/stale-revision";
 import { AppError } from "@/lib/errors";
-import { auditActorFor, hhmm } from "./actor";
+import { auditActorFor } from "./actor";
 import { rehearsalVersions } from "./lookups";
 import { rehearseChangeRequestRollback, type VersionRef } from "./rehearsal";
 
@@ -56,20 +57,6 @@ function auditActorOfRequester(by: RehearsalRequester): AuditActor {
   return "user" in by ? auditActorFor(by.user) : by.token.auditActor;
 }
 
-/** Stale revision: the same sentence the evidence API gives, naming when it was replaced. */
-async function assertCurrentRevision(tx: Tx, cr: ChangeRequest, revision: number | undefined) {
-  if (revision === undefined || revision === cr.currentRevision) return;
-  const [newer] = await tx
-    .select({ createdAt: changeRequestRevisions.createdAt })
-    .from(changeRequestRevisions)
-    .where(and(eq(changeRequestRevisions.changeRequestId, cr.id), eq(changeRequestRevisions.revision, cr.currentRevision)));
-  throw new AppError(
-    "conflict",
-    revision < cr.currentRevision
-      ? `Revision ${revision} was replaced by revision ${cr.currentRevision} at ${hhmm(newer?.createdAt ?? cr.updatedAt)}; rehearse the rollback of the new revision.`
-      : `CR-${cr.number} has no revision ${revision}; its current revision is ${cr.currentRevision}.`,
-  );
-}
 
 /**
  * Rehearses the rollback of `changeRequest`'s current revision and records the result on its
@@ -87,7 +74,7 @@ export async function rehearseChangeRequestRollbackGate(
   } else {
     assertTokenForService(by.token, cr.serviceId);
   }
-  await assertCurrentRevision(tx, cr, input.revision);
+  if (input.revision !== undefined) await assertCurrentRevision(tx, cr, input.revision, "rehearse the rollback of the new revision");
   if (!REHEARSES_IN.includes(cr.state)) {
     throw new AppError(
       "rule_refused",
