@@ -127,7 +127,9 @@ const ceilTo = (at: Date, ms: number) => new Date(Math.ceil(at.getTime() / ms) *
 export async function stageComparisonTotals(
   db: Db,
   input: { serviceId: string; canaryReleaseId: string; stageStartedAt: Date; now: Date },
-): Promise<{ canary: MetricTotals; baseline: MetricTotals; baselineFrom: Date; baselineTo: Date }> {
+): Promise<{ canary: MetricTotals; baseline: MetricTotals; canaryFrom: Date; baselineFrom: Date; baselineTo: Date }> {
+  // Minute rollups wholly inside the stage: a minute that began before it holds the previous stage's (or the frozen) traffic.
+  const canaryFrom = ceilTo(input.stageStartedAt, MINUTE);
   const baselineTo = floorTo(input.stageStartedAt, HOUR);
   const baselineFrom = new Date(baselineTo.getTime() - 7 * 24 * HOUR);
   const [canary, baseline] = await Promise.all([
@@ -136,11 +138,10 @@ export async function stageComparisonTotals(
       arm: "canary",
       releaseId: input.canaryReleaseId,
       granularity: "minute",
-      // Minute rollups wholly inside the stage: a minute that began before it holds the previous stage's (or the frozen) traffic.
-      from: ceilTo(input.stageStartedAt, MINUTE),
+      from: canaryFrom,
       to: new Date(input.now.getTime() + MINUTE),
     }),
     rollupTotals(db, { serviceId: input.serviceId, arm: "stable", granularity: "hour", from: baselineFrom, to: baselineTo }),
   ]);
-  return { canary, baseline, baselineFrom, baselineTo };
+  return { canary, baseline, canaryFrom, baselineFrom, baselineTo };
 }

@@ -157,6 +157,7 @@ describe("the canary page's data", () => {
     expect(resolved.points.reduce((sum, p) => sum + p.requests, 0)).toBe(400);
     expect(resolved.points.at(-1)!.cumulativeRequests).toBe(400);
     expect(view.versions).toEqual([{ versions: { policy: "sec-view-test", prompt: "assist-v8.1.0" }, requests: 400, resolved: 280, falseRefusals: 64, policyViolations: 0 }]);
+    expect(view.comparison!.canaryRequests).toBe(400);
   });
 
   it("an ended rollout from the demo's history: its last stage, the stage starts, judged up to its end", async () => {
@@ -169,5 +170,22 @@ describe("the canary page's data", () => {
     expect(view.stageStartedAt).toEqual(view.charts!.marks[1]!.at);
     expect(view.comparison!.canaryRequests).toBeGreaterThan(0);
     expect(view.ladder.map((s) => `${s.percent}:${s.status}`)).toEqual(["1:passed", "5:failed", "10:not_reached", "100:not_reached"]);
+    // The judged window starts at the stage's first whole minute, and the version breakdown covers
+    // exactly that window: it adds up to the verdict's canary requests.
+    const { canaryFrom } = view.comparison!;
+    expect(canaryFrom.getTime() % 60_000).toBe(0);
+    expect(canaryFrom.getTime() - view.stageStartedAt!.getTime()).toBeGreaterThanOrEqual(0);
+    expect(canaryFrom.getTime() - view.stageStartedAt!.getTime()).toBeLessThan(60_000);
+    expect(view.versions.reduce((n, v) => n + v.requests, 0)).toBe(view.comparison!.canaryRequests);
+  });
+
+  it("a stage that began mid-minute is judged from its first whole minute, and so is the version breakdown", async () => {
+    // The frozen CR of the tests above, as if its stage had begun at 09:00:30: ten more events in
+    // that first partial minute count in neither the verdict nor the breakdown (400 each).
+    await testDb().update(changeRequests).set({ canaryStageStartedAt: new Date(START.getTime() + 30_000) }).where(eq(changeRequests.id, crId));
+    await ingestOutcomeEvents(testDb(), { serviceId, events: canaryEvents({ n: 10, prefix: "partial", from: new Date(START.getTime() + 35_000), to: at(1), resolved: 1, falseRefusal: 0 }), now: at(30) });
+    const view = await getCanaryView({ actor: actors.viewer, changeRequest: await crByNumberOrId({ id: crId }), now: at(30) });
+    expect(view.comparison).toMatchObject({ canaryFrom: at(1), canaryRequests: 400 });
+    expect(view.versions.reduce((n, v) => n + v.requests, 0)).toBe(400);
   });
 });

@@ -56,7 +56,8 @@ export interface CanaryView {
   canaryReleaseIds: string[];
   rolloutStartedAt: Date | null;
   stageStartedAt: Date | null;
-  comparison: { canaryRequests: number; baselineRequests: number; baselineFrom: Date; baselineTo: Date } | null;
+  /** The judged windows: the canary's from the stage's first whole minute, the stable release's 7 days before its hour. */
+  comparison: { canaryRequests: number; canaryFrom: Date; baselineRequests: number; baselineFrom: Date; baselineTo: Date } | null;
   judgement: StageJudgement | null;
   /** One sentence naming the statistical method, for this service's alpha. */
   method: string;
@@ -145,7 +146,8 @@ async function loadCanaryView(db: Database, cr: ChangeRequest, now: Date): Promi
 
   const [charts, versions] = await Promise.all([
     chartData(db, { serviceId: cr.serviceId, releaseIds, marks, asOf, baseline: comparison }),
-    versionCounts(db, { serviceId: cr.serviceId, releaseIds, from: stageStartedAt, to: new Date(asOf.getTime() + MINUTE_MS) }),
+    // The same window as the verdict's, so the breakdown adds up to its canary requests.
+    versionCounts(db, { serviceId: cr.serviceId, releaseIds, from: comparison.canaryFrom, to: new Date(asOf.getTime() + MINUTE_MS) }),
   ]);
   return {
     ...base,
@@ -153,7 +155,13 @@ async function loadCanaryView(db: Database, cr: ChangeRequest, now: Date): Promi
     asOfKind,
     rolloutStartedAt,
     stageStartedAt,
-    comparison: { canaryRequests: comparison.canary.requests, baselineRequests: comparison.baseline.requests, baselineFrom: comparison.baselineFrom, baselineTo: comparison.baselineTo },
+    comparison: {
+      canaryRequests: comparison.canary.requests,
+      canaryFrom: comparison.canaryFrom,
+      baselineRequests: comparison.baseline.requests,
+      baselineFrom: comparison.baselineFrom,
+      baselineTo: comparison.baselineTo,
+    },
     judgement,
     charts,
     versions,

@@ -203,7 +203,8 @@ function Windows(props: { view: CanaryView }) {
     <div className="mt-4 space-y-2 border-t border-slate-100 pt-3 text-xs text-slate-600">
       <p>
         <span className="font-semibold text-slate-700">Canary:</span> {formatCount(comparison.canaryRequests)} requests since{" "}
-        <Time value={stageStartedAt} />.{" "}
+        <Time value={comparison.canaryFrom} />
+        {comparison.canaryFrom.getTime() !== stageStartedAt.getTime() ? ", the stage's first whole minute" : ""}.{" "}
         <span className="font-semibold text-slate-700">Baseline:</span> the stable release, {formatCount(comparison.baselineRequests)} requests from{" "}
         <Time value={comparison.baselineFrom} /> to <Time value={comparison.baselineTo} />.
       </p>
@@ -266,7 +267,7 @@ function Versions(props: { view: CanaryView; highlightKinds: string[] }) {
     <>
       <VersionBreakdown table={table} baseline={baseline} />
       <p className="mt-3 text-xs text-slate-500">
-        The component versions each canary event reported, since the stage began{table.kinds.length < 5 ? "; only the components this change request touches, or that differ between rows, are shown" : ""}.
+        The component versions each canary event reported, in the judged window (since the stage&apos;s first whole minute){table.kinds.length < 5 ? "; only the components this change request touches, or that differ between rows, are shown" : ""}.
       </p>
     </>
   );
