@@ -20,15 +20,16 @@
  *             release lookup, idempotency keys, the partitioned events table, minute+hour rollups;
  *   - route:  the route handler `POST /api/v1/events` called in process with the bodies already
  *             serialised (adds token check, body reading, JSON.parse; no network, no Next.js).
- * Tables grow across rounds for all three alike. A warm-up batch first creates the days'
+ * Tables grow across rounds for all variants alike. A warm-up batch first creates the days'
  * partitions (done once a day in production) and warms the JIT. Median round per variant.
  * Prints one JSON line (prefixed "RESULT ") for bench/run.mjs.
  *
  *   node bench/ingest.mjs [--events 100000] [--rounds 3] [--span-minutes 60] [--order time|shuffled]
  *
- * The span decides the rollup work: live traffic (the default, the last hour) touches a few
- * hundred minute rows per batch; a backfill spread over days (--span-minutes 4320) touches one
- * minute row per event, which makes the rollup upsert the largest cost.
+ * The span and the order decide the rollup work: live traffic in time order (the default, the
+ * last hour) touches a few dozen minute rows per batch; shuffled over the hour, every batch
+ * touches all ~360; a backfill spread over days (--span-minutes 4320) about one new minute row
+ * per event, which makes the rollup upsert the largest cost.
  *
  * It needs the TypeScript modules with the react-server condition (for `server-only`), as
  * `npm run db:seed` does: started without it, it starts itself again with
@@ -293,7 +294,6 @@ try {
       if (text.startsWith("insert into outcome_event_keys")) return "keysInsert";
       if (text.startsWith("insert into outcome_events")) return "eventsInsert";
       if (text.startsWith("insert into outcome_rollups")) return "rollupsUpsert";
-      if (text.startsWith("savepoint") || text.startsWith("release savepoint")) return "savepoints";
       return "otherStatements";
     };
     const instrument = (target) => {
