@@ -1,36 +1,23 @@
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { Tx } from "@/db/client";
-import { activePointers, changeRequests, componentVersions, releaseManifestComponents, services, users, type ChangeRequest } from "@/db/schema";
-import { seedDemo } from "@/db/seed";
+import { changeRequests, type ChangeRequest } from "@/db/schema";
 import { testDb } from "@/db/testing";
-import type { Actor } from "@/lib/auth/session";
-import { decideChangeRequest, lockChangeRequest, saveChangeRequest } from "@/lib/changes/commands";
-import { recordOfflineEvidence } from "@/lib/changes/evidence-commands";
 import { ingestOutcomeEvents } from "@/lib/outcomes/ingest";
-import { startRollout, type ReleaseCommandContext } from "@/lib/releases/commands";
-import { rehearseChangeRequestRollbackGate } from "@/lib/releases/rehearsal-gate";
+import { startRollout } from "@/lib/releases/commands";
 import { evaluateCanaries } from "./evaluator";
+import { approvedPolicyChange, at, SEED_NOW, seedCanaryTestWorld, START, type CanaryTestWorld, type CommandRun } from "./rollout-fixture";
 import { getCanaryView } from "./view";
 
 vi.mock("@/lib/auth/config", () => ({ auth: async () => null }));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
 
-const MINUTE = 60_000;
-const SEED_NOW = new Date("2026-11-19T08:00:00Z");
-/** Thursday 10:00 in Berlin: inside support-assistant's deploy window. */
-const START = new Date("2026-11-19T09:00:00Z");
-const at = (minutes: number) => new Date(START.getTime() + minutes * MINUTE);
-
-type Person = "viewer" | "author" | "reviewer" | "security" | "operator";
-const actors = {} as Record<Person, Actor>;
+let world: CanaryTestWorld;
+let actors: CanaryTestWorld["actors"];
 let serviceId = "";
 let crId = "";
 let canaryReleaseId = "";
 
-function run<T>(who: Person, now: Date, fn: (ctx: ReleaseCommandContext & { tx: Tx; actor: Actor }) => Promise<T>): Promise<T> {
-  return testDb().transaction((tx) => fn({ tx, actor: actors[who], now }));
-}
+const run: CommandRun = (who, now, fn) => world.run(who, now, fn);
 async function crByNumberOrId(where: { id?: string; number?: number }): Promise<ChangeRequest> {
   const [row] = await testDb()
     .select()
@@ -65,48 +52,9 @@ function canaryEvents(input: { n: number; prefix: string; from: Date; to: Date; 
 }
 
 beforeAll(async () => {
-  await seedDemo(testDb(), { now: SEED_NOW });
-  for (const row of await testDb().select().from(users)) {
-    const key = row.email.split("@")[0] as Person;
-    actors[key] = { id: row.id, email: row.email, name: row.name, role: row.role as Actor["role"] };
-  }
-  const [svc] = await testDb().select().from(services).where(eq(services.slug, "support-assistant"));
-  serviceId = svc!.id;
-  const [live] = await testDb()
-    .select({ content: componentVersions.content })
-    .from(activePointers)
-    .innerJoin(releaseManifestComponents, and(eq(releaseManifestComponents.releaseId, activePointers.stableReleaseId), eq(releaseManifestComponents.kind, "policy")))
-    .innerJoin(componentVersions, eq(componentVersions.id, releaseManifestComponents.versionId))
-    .where(eq(activePointers.serviceId, serviceId));
-  const saved = await run("author", START, (ctx) =>
-    saveChangeRequest(ctx, {
-      serviceSlug: "support-assistant",
-      title: "Stricter refund policy",
-      description: "",
-      touchedDomains: [],
-      securityImpact: false,
-      expectedMetricShift: "",
-      rollbackPlan: "Roll the policy back to the live version with one click on the Releases page.",
-      components: [{ source: "new", kind: "policy", label: "sec-view-test", notes: "", content: { ...live!.content, refusalMessage: "I can't do that here." } }],
-      intent: "submit",
-    }),
-  );
-  crId = saved.id;
-  await run("reviewer", START, (ctx) => decideChangeRequest(ctx, { changeRequestId: crId, revision: 1, decision: "approved", comment: "" }));
-  await run("security", START, (ctx) => decideChangeRequest(ctx, { changeRequestId: crId, revision: 1, decision: "approved", comment: "" }));
-  await run("author", START, async ({ tx, actor }) => {
-    const locked = await lockChangeRequest(tx, crId);
-    await recordOfflineEvidence(tx, {
-      changeRequest: locked,
-      revision: 1,
-      result: { segments: [{ name: "all", total: 200, passed: 197 }], regressions: [], latencyDeltaPct: 1, tokenCostDeltaPct: 0, userVisibleChanges: [] },
-      source: "upload",
-      submittedBy: { userId: actor.id },
-      auditActor: { type: "user", id: actor.id, label: actor.name },
-      now: START,
-    });
-    await rehearseChangeRequestRollbackGate(tx, { changeRequest: await lockChangeRequest(tx, crId), by: { user: actor }, revision: 1, now: START });
-  });
+  world = await seedCanaryTestWorld();
+  ({ actors, serviceId } = world);
+  crId = await approvedPolicyChange(world, "sec-view-test");
 }, 180_000);
 
 describe("the canary page's data", () => {
