@@ -109,6 +109,26 @@ describe("createChangegateClient", () => {
     expect(c.snapshot()!.pointerRevision).toBe(5);
   });
 
+  it("stays live while a poll is in flight when the last one was answered (stream down)", async () => {
+    const server = await fake();
+    server.streamMode = "fail";
+    let holding = false;
+    let release: (() => void) | null = null;
+    const gatedFetch: typeof fetch = async (input, init) => {
+      if (holding && String(input).endsWith("/snapshot")) await new Promise<void>((resolve) => (release = resolve));
+      return fetch(input, init);
+    };
+    const c = client(server.baseUrl, { fetch: gatedFetch, maxReconnectDelayMs: 300 });
+    await c.ready();
+    await vi.waitFor(() => expect(server.requestsTo("/snapshot").filter((r) => r.status === 304).length).toBeGreaterThanOrEqual(1), { timeout: 5_000 });
+    holding = true;
+    await vi.waitFor(() => expect(release).not.toBeNull(), { timeout: 5_000 });
+    // A poll is on its way: the answer to the previous one still stands.
+    expect(c.health()).toMatchObject({ state: "live", streamConnected: false });
+    holding = false;
+    (release as unknown as () => void)();
+  });
+
   it("falls back to polling with If-None-Match when the stream fails, and takes changes from the poll", async () => {
     const server = await fake();
     server.streamMode = "fail";

@@ -60,7 +60,7 @@ class Client implements ChangegateClient {
   private current: ServiceSnapshot | null = null;
   private lastError: Error | null = null;
   private lastContactAt: number | null = null;
-  /** Whether the latest snapshot request was answered (200 or 304). */
+  /** Whether the latest snapshot request that finished was answered (200 or 304); one in flight does not count. */
   private lastFetchOk = false;
   private streamConnected = false;
   private streamStarted = false;
@@ -191,12 +191,24 @@ class Client implements ChangegateClient {
     }
   }
 
-  /** GET /snapshot, with If-None-Match when a snapshot is held. */
+  /**
+   * GET /snapshot, with If-None-Match when a snapshot is held. `lastFetchOk` says how the last
+   * poll that finished went: a poll in flight does not make a live client look stale.
+   */
   private async fetchSnapshot(): Promise<void> {
+    try {
+      await this.requestSnapshot();
+      this.lastFetchOk = true;
+    } catch (err) {
+      this.lastFetchOk = false;
+      throw err;
+    }
+  }
+
+  private async requestSnapshot(): Promise<void> {
     const headers: Record<string, string> = { authorization: this.authorization, accept: "application/json" };
     if (this.current) headers["if-none-match"] = this.current.etag;
     const what = `Could not load ${this.options.service}'s snapshot`;
-    this.lastFetchOk = false;
     let response: Response;
     try {
       response = await this.fetch(this.snapshotUrl, {
@@ -208,7 +220,6 @@ class Client implements ChangegateClient {
     }
     if (response.status === 304) {
       this.contact();
-      this.lastFetchOk = true;
       this.lastError = null;
       return;
     }
@@ -221,7 +232,6 @@ class Client implements ChangegateClient {
     }
     this.contact();
     this.accept(body, `The snapshot from ${this.snapshotUrl}`);
-    this.lastFetchOk = true;
   }
 
   /** The first load: transient failures are retried for up to readyTimeoutMs; 401/403/404 are final. */
