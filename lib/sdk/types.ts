@@ -40,7 +40,7 @@ export interface ChangegateClientOptions {
 
 export interface ClientHealth {
   /**
-   * live: holds a snapshot and the stream is connected or the latest poll was answered; stale:
+   * live: holds a snapshot and the stream is connected or the latest finished poll was answered; stale:
    * holds one but cannot reach Changegate (serving the last known good); fallback: serving the
    * fallback bundle; unavailable: nothing to serve.
    */
