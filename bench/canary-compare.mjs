@@ -27,22 +27,15 @@
  * Prints progress, then one JSON line (prefixed "RESULT ") for bench/run.mjs. Started without
  * `--conditions=react-server --import tsx` it restarts itself with them (as bench/ingest.mjs).
  */
-import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { statfsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { pct } from "./lib.mjs";
+import { benchDatabase, BENCH_PG_SERVER_URL, pct, rerunWithServerConditions, withPgClient } from "./lib.mjs";
 import { bucketSql, generateDay, hourRollupsSql, partitionPlan, trafficLayout } from "./canary-compare-data.mjs";
 import { checkRollupsLikeIngest, indexedRollupTotalsSql, rawTotalsSql } from "./canary-compare-queries.mjs";
 
-if (!process.execArgv.includes("--conditions=react-server")) {
-  const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", self, ...process.argv.slice(2)], { stdio: "inherit" });
-  process.exit(r.status ?? 1);
-}
+rerunWithServerConditions(import.meta.url);
 
 const { values } = parseArgs({
   options: {
@@ -61,38 +54,23 @@ const RAW_RUNS = Math.max(1, Number(values["raw-runs"]));
 const TENANTS = Math.min(100, Math.max(1, Number(values.tenants)));
 const STAGE_MINUTES = Math.max(5, Number(values["stage-minutes"]));
 const WORKERS = Math.max(1, Number(values.workers));
-const SERVER_URL = process.env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 /** Disk per event at rest (measured at 50M: ~235 B heap, ~68 B index, ~3 B rollups), and what to leave free (WAL, sorts). */
 const BYTES_PER_EVENT = 310;
 const SPARE_BYTES = 6 * 2 ** 30;
 const TARGET_MS = 50;
 
 const pg = (await import("pg")).default;
-const dbName = `cg_bench_${randomBytes(4).toString("hex")}`;
-const dbUrl = (() => {
-  const u = new URL(SERVER_URL);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
+const { name: dbName, url: dbUrl } = benchDatabase();
 const started = performance.now();
 const log = (msg) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
 const fmt = (n) => n.toLocaleString("en-US");
 const gib = (bytes) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
-async function withClient(url, fn) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 /** Free bytes where the server keeps its data, when the server is on this machine; else null. */
 async function freeServerDisk() {
-  if (!["127.0.0.1", "localhost", "[::1]"].includes(new URL(SERVER_URL).hostname)) return null;
-  const dir = await withClient(SERVER_URL, (c) => c.query("show data_directory").then((r) => r.rows[0].data_directory)).catch(() => null);
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(new URL(BENCH_PG_SERVER_URL).hostname)) return null;
+  const dir = await withPgClient(BENCH_PG_SERVER_URL, (c) => c.query("show data_directory").then((r) => r.rows[0].data_directory)).catch(() => null);
   for (let d = dir; d && d !== path.dirname(d); d = path.dirname(d)) {
     try {
       const s = statfsSync(d);
@@ -111,7 +89,7 @@ const cleanup = async () => {
   await rawPool?.end().catch(() => undefined);
   await handle?.close().catch(() => undefined);
   if (values["keep-db"]) return log(`kept ${dbUrl} (--keep-db): drop it by hand`);
-  await withClient(SERVER_URL, (c) => c.query(`drop database if exists ${dbName} with (force)`))
+  await withPgClient(BENCH_PG_SERVER_URL, (c) => c.query(`drop database if exists ${dbName} with (force)`))
     .then(() => log(`dropped ${dbName}`))
     .catch((err) => console.error(`could not drop ${dbName}: ${err.message}`));
 };
@@ -133,7 +111,7 @@ try {
   } else log("free disk: unknown (server not on this machine, or its data directory is not visible); not checked");
 
   // ---- database, service, releases ---------------------------------------------------------
-  await withClient(SERVER_URL, (c) => c.query(`create database ${dbName}`));
+  await withPgClient(BENCH_PG_SERVER_URL, (c) => c.query(`create database ${dbName}`));
   process.env.DATABASE_URL = dbUrl;
   process.env.CHANGEGATE_DEMO = "off";
   const { getDbHandle } = await import("../db/client.ts");
@@ -164,7 +142,7 @@ try {
   const bounds = [...LATENCY_BUCKET_BOUNDS_MS];
 
   // ---- the SQL latency bucket is the app's ------------------------------------------------
-  const mapping = await withClient(dbUrl, (c) => c.query(`select x, ${bucketSql("x", "$1")} as b from generate_series(0, 130000) x`, [bounds]));
+  const mapping = await withPgClient(dbUrl, (c) => c.query(`select x, ${bucketSql("x", "$1")} as b from generate_series(0, 130000) x`, [bounds]));
   const bucketMismatches = mapping.rows.filter((r) => r.b !== latencyBucketIndex(r.x)).length;
   if (bucketMismatches > 0) throw new Error(`width_bucket disagrees with latencyBucketIndex for ${bucketMismatches} latencies`);
   log(`SQL bucket = latencyBucketIndex for every latency 0…130,000 ms`);
@@ -177,7 +155,7 @@ try {
   const phaseMs = {};
   await Promise.all(
     Array.from({ length: WORKERS }, () =>
-      withClient(dbUrl, async (c) => {
+      withPgClient(dbUrl, async (c) => {
         await c.query("set work_mem = '256MB'");
         await c.query("set maintenance_work_mem = '1GB'");
         for (let plan = queue.shift(); plan; plan = queue.shift()) {
@@ -190,7 +168,7 @@ try {
       }),
     ),
   );
-  const facts = await withClient(dbUrl, async (c) => {
+  const facts = await withPgClient(dbUrl, async (c) => {
     let t = performance.now();
     await c.query(hourRollupsSql(LATENCY_BUCKET_COUNT));
     phaseMs.hourRollups = Math.round(performance.now() - t);
@@ -213,7 +191,7 @@ try {
   // ---- rollup rows are what the ingest path would have written ------------------------------
   // The busiest tenant's first whole hour of the stage (or its first hour), and a quieter tenant's last baseline hour.
   const stageHour = Math.floor(layout.stageStartedAt.getTime() / 3_600_000) * 3_600_000 + 3_600_000;
-  const sample = await withClient(dbUrl, async (c) => [
+  const sample = await withPgClient(dbUrl, async (c) => [
     await checkRollupsLikeIngest(c, rollupDeltas, serviceId, { releaseId: releases.c, arm: "canary", tenant: "t00", hour: new Date(stageHour + 3_600_000 <= now.getTime() ? stageHour : stageHour - 3_600_000) }),
     await checkRollupsLikeIngest(c, rollupDeltas, serviceId, { releaseId: releases.b, arm: "stable", tenant: `t${String(Math.min(3, TENANTS - 1)).padStart(2, "0")}`, hour: new Date(layout.baselineTo.getTime() - 3_600_000) }),
   ]);
@@ -298,7 +276,7 @@ try {
   if (reference.baseline.requests !== expectedBaseline.rows[0].n) throw new Error("Baseline requests differ from a plain count of the raw events");
   log(`totals equal, field by field and bucket by bucket: canary ${fmt(reference.canary.requests)} requests, baseline ${fmt(reference.baseline.requests)} requests`);
 
-  const rollupRowsRead = await withClient(dbUrl, (c) =>
+  const rollupRowsRead = await withPgClient(dbUrl, (c) =>
     c.query(
       `select count(*) filter (where granularity = 'minute' and arm = 'canary' and release_id = $2 and bucket_start >= $3)::int as canary,
         count(*) filter (where granularity = 'hour' and arm = 'stable' and bucket_start >= $4 and bucket_start < $5)::int as baseline

@@ -37,17 +37,11 @@
  * submittable-query hook (CopyData/CopyDone messages), see `copyFrom` below; the binary one through
  * pg-copy-streams, as the write path does.
  */
-import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { benchDatabase, BENCH_PG_SERVER_URL, rerunWithServerConditions, withPgClient } from "./lib.mjs";
 
-if (!process.execArgv.includes("--conditions=react-server")) {
-  const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", self, ...process.argv.slice(2)], { stdio: "inherit" });
-  process.exit(r.status ?? 1);
-}
+rerunWithServerConditions(import.meta.url);
 
 const { values } = parseArgs({
   options: {
@@ -68,25 +62,11 @@ const SPAN_MS = Math.max(1, Number(values["span-minutes"])) * 60_000;
  * over the whole span, so each one adds to every minute's rollup rows (a backfill's pattern).
  */
 const ORDER = values.order === "shuffled" ? "shuffled" : "time";
-const SERVER_URL = process.env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 
 const pg = (await import("pg")).default;
-const dbName = `cg_bench_${randomBytes(4).toString("hex")}`;
-const dbUrl = (() => {
-  const u = new URL(SERVER_URL);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
+const { name: dbName, url: dbUrl } = benchDatabase();
 
-async function admin(text) {
-  const c = new pg.Client({ connectionString: SERVER_URL });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (text) => withPgClient(BENCH_PG_SERVER_URL, (c) => c.query(text));
 
 // ---------------------------------------------------------------------------------------------
 // COPY FROM STDIN through pg's submittable hook: the client hands the active query the

@@ -1,8 +1,10 @@
 /**
  * Helpers shared by the benchmarks: free ports, starting/stopping the production app, a small
- * bounded keep-alive load generator, percentiles. Plain Node, no dependencies.
+ * bounded keep-alive load generator, percentiles, throwaway PostgreSQL databases. Plain Node
+ * (`pg` is loaded only by the helpers that talk to PostgreSQL).
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import { createServer } from "node:net";
@@ -150,3 +152,38 @@ export function summary(values) {
   return { n: s.length, p50: round(pct(s, 50)), p90: round(pct(s, 90)), p99: round(pct(s, 99)), max: round(s.at(-1)), min: round(s[0]) };
 }
 const round = (x) => (x === undefined || Number.isNaN(x) ? null : +x.toFixed(1));
+
+/** The PostgreSQL server the database benchmarks create their throwaway databases on. */
+export const BENCH_PG_SERVER_URL = process.env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** A fresh database name `cg_bench_<random>` on the bench server, and its URL (not created yet). */
+export function benchDatabase(serverUrl = BENCH_PG_SERVER_URL) {
+  const name = `cg_bench_${randomBytes(4).toString("hex")}`;
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  return { name, url: u.toString() };
+}
+
+/** Runs `fn` with a pg client connected to `url`, closed afterwards. */
+export async function withPgClient(url, fn) {
+  const pg = (await import("pg")).default;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * The benchmarks that import the app's TypeScript modules need them with the react-server
+ * condition (for `server-only`), as `npm run db:seed` does: started without it, the script at
+ * `metaUrl` runs itself again with `--conditions=react-server --import tsx` and exits with its code.
+ */
+export function rerunWithServerConditions(metaUrl) {
+  if (process.execArgv.includes("--conditions=react-server")) return;
+  const self = fileURLToPath(metaUrl);
+  const r = spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", self, ...process.argv.slice(2)], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}

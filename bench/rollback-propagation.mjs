@@ -25,37 +25,22 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { register } from "tsx/esm/api";
-import { get, root, sleep, startApp, summary } from "./lib.mjs";
+import { benchDatabase, BENCH_PG_SERVER_URL, get, root, sleep, startApp, summary, withPgClient } from "./lib.mjs";
 
 const { values } = parseArgs({ options: { rollbacks: { type: "string", default: "100" }, subscribers: { type: "string", default: "4" } } });
 const ROLLBACKS = Math.min(500, Number(values.rollbacks));
 const SUBSCRIBERS = Math.min(50, Number(values.subscribers));
 const SERVICE = "support-assistant";
-const SERVER_URL = process.env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 
 register();
 const { createChangegateClient } = await import("../lib/sdk/index.ts");
 
-const dbName = `cg_bench_${randomBytes(4).toString("hex")}`;
-const dbUrl = (() => {
-  const u = new URL(SERVER_URL);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
+const { name: dbName, url: dbUrl } = benchDatabase();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "cg-bench-rb-"));
 const env = { DATABASE_URL: dbUrl, AUTH_SECRET: randomBytes(24).toString("hex"), CHANGEGATE_DATA_DIR: dataDir, CHANGEGATE_DEMO: "off" };
 
-async function admin(sql) {
-  const c = new pg.Client({ connectionString: SERVER_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (sql) => withPgClient(BENCH_PG_SERVER_URL, (c) => c.query(sql));
 
 function runSeed() {
   return new Promise((resolve, reject) => {
