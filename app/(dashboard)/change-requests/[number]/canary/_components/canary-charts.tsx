@@ -127,7 +127,8 @@ function MetricChartPanel(props: { chart: ChartsData["metrics"][number]; data: C
       </figcaption>
       <div style={{ height }} className="w-full">
         <ResponsiveContainer width="100%" height="100%" minWidth={0}>
-          <ComposedChart data={points} margin={{ top: 14, right: 8, bottom: 0, left: 0 }}>
+          {/* Room on the right for half a time label: the last tick can sit on the domain's end. */}
+          <ComposedChart data={points} margin={{ top: 14, right: 18, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" vertical={false} />
             <XAxis
               dataKey="t"
